@@ -1,0 +1,52 @@
+# Deriving Deep Learning — every target sets itself up from a fresh clone (needs only Python 3.10+ and make).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The set-up is redone only when requirements.txt or pyproject.toml change (the stamp is keyed on their content).
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_ARGS ?=
+NB ?= $(NOTEBOOKS)
+
+.PHONY: help setup lab test test-unit test-notebooks execute doctor clean
+
+help:
+	@echo "make lab       set up .venv and open JupyterLab on notebooks/"
+	@echo "make test      set up .venv, run unit + structure tests, then execute every notebook (nbval)"
+	@echo "make execute   re-run notebooks in place in a fresh kernel (NB=notebooks/04_transformer.ipynb for one)"
+	@echo "make doctor    print an OK/FAIL environment report for bug reports"
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
+
+test: $(STAMP)
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-unit && $(MAKE) --no-print-directory test-notebooks; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s wall in all"; exit $$status
+
+test-unit: $(STAMP)
+	DDL_QUIET=1 $(BIN)/python -m pytest tests -q
+
+test-notebooks: $(STAMP)
+	DDL_QUIET=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 -q $(NOTEBOOKS)
+
+execute: $(STAMP)
+	DDL_QUIET=1 $(BIN)/python -m helpers.execute $(NB)
+
+doctor:
+	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m helpers.doctor
+
+clean:
+	rm -rf build .pytest_cache $(VENV)
