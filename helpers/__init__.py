@@ -1,0 +1,18 @@
+"""Shared plumbing for the Deriving Deep Learning notebooks.
+
+Everything here is *not* the lesson: seeding and device choice, the derivation-check convention, plots,
+a small training loop, explorers and toy data. What a notebook teaches is written in the notebook itself;
+components that a notebook teaches and a later one reuses live in :mod:`helpers.components`, and the
+teaching notebook checks that its own version equals the one here.
+
+Typical first cell of a notebook::
+
+    import helpers
+    device = helpers.setup(seed=0)
+"""
+from helpers.runtime import available_cores, device, elapsed, pick_device, quiet, seed_everything, setup, summary
+from helpers.check import check_close, check_gradients, check_less
+
+__version__ = "0.1.0"
+__all__ = ["setup", "seed_everything", "pick_device", "device", "available_cores", "elapsed", "quiet",
+           "summary", "check_close", "check_less", "check_gradients"]

@@ -1,0 +1,6 @@
+"""Toy data generated in code (never downloaded), deterministic by seed."""
+from helpers.data.sequences import (BOS, EOS, PAD, TASKS, SequenceTask, Vocab, iterate_minibatches,
+                                    make_sequence_task, random_batch)
+
+__all__ = ["make_sequence_task", "SequenceTask", "Vocab", "TASKS", "PAD", "BOS", "EOS", "random_batch",
+           "iterate_minibatches"]

@@ -1,0 +1,210 @@
+"""Tests for helpers.runtime: seeding, device choice and the one-line setup."""
+import random
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+from helpers import runtime
+
+
+@pytest.fixture(autouse=True)
+def restore_global_state():
+    threads = torch.get_num_threads()
+    cudnn = (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic)
+    py_state, np_state, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    with matplotlib.rc_context():  # setup() applies the plot style
+        yield
+    torch.set_num_threads(threads)
+    torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = cudnn
+    random.setstate(py_state)
+    np.random.set_state(np_state)
+    torch.set_rng_state(torch_state)
+
+
+def _draw(gen=None):
+    return (random.random(), float(np.random.rand()), torch.rand(3).tolist(),
+            None if gen is None else torch.rand(2, generator=gen).tolist())
+
+
+# ------------------------------------------------------------------------------------------ seed_everything
+
+def test_seed_everything_makes_python_numpy_and_torch_repeatable():
+    g1 = runtime.seed_everything(123)
+    first = _draw(g1)
+    g2 = runtime.seed_everything(123)
+    second = _draw(g2)
+    assert first == second
+    runtime.seed_everything(124)
+    assert _draw()[:3] != first[:3]
+
+
+def test_seed_everything_returns_a_fresh_generator_seeded_the_same():
+    g = runtime.seed_everything(7)
+    assert isinstance(g, torch.Generator)
+    assert g.initial_seed() == 7
+    assert torch.equal(torch.rand(4, generator=g), torch.rand(4, generator=torch.Generator().manual_seed(7)))
+    # a separate generator: drawing from it does not advance the global torch stream
+    runtime.seed_everything(7)
+    expected = torch.rand(3)
+    g = runtime.seed_everything(7)
+    torch.rand(5, generator=g)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("seed", [0, 12345, 2**32 - 1])
+def test_seed_everything_accepts_range_bounds(seed):
+    assert runtime.seed_everything(seed).initial_seed() == seed
+
+
+@pytest.mark.parametrize("seed", [1.0, "1", None, True, False])
+def test_seed_everything_non_int_raises_type_error(seed):
+    with pytest.raises(TypeError, match="seed"):
+        runtime.seed_everything(seed)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 10**20])
+def test_seed_everything_out_of_range_raises_value_error(seed):
+    with pytest.raises(ValueError, match="seed"):
+        runtime.seed_everything(seed)
+
+
+# ---------------------------------------------------------------------------------------------- pick_device
+
+def test_pick_device_cpu():
+    assert runtime.pick_device("cpu") == torch.device("cpu")
+
+
+def test_pick_device_auto_returns_an_available_device():
+    dev = runtime.pick_device()
+    assert isinstance(dev, torch.device)
+    assert dev.type in ("cpu", "cuda", "mps")
+    if torch.cuda.is_available():
+        assert dev.type == "cuda"
+    torch.zeros(1, device=dev)  # usable
+
+
+@pytest.mark.parametrize("name", ["gpu", "CPU", "", "cuda:0", None, "tpu"])
+def test_pick_device_unknown_name_raises_value_error(name):
+    with pytest.raises(ValueError, match="prefer"):
+        runtime.pick_device(name)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
+def test_pick_device_unavailable_cuda_raises_value_error():
+    with pytest.raises(ValueError, match="cuda"):
+        runtime.pick_device("cuda")
+
+
+def test_pick_device_unavailable_mps_raises_value_error():
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        pytest.skip("MPS is available here")
+    with pytest.raises(ValueError, match="mps"):
+        runtime.pick_device("mps")
+
+
+# ---------------------------------------------------------------------------------------------------- setup
+
+def test_setup_returns_device_and_prints_one_line(capsys):
+    dev = runtime.setup(seed=3, device="cpu", threads=1)
+    assert isinstance(dev, torch.device) and dev.type == "cpu"
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("✓ setup")
+    assert "seed 3" in lines[0]
+    assert runtime.device() == dev
+
+
+def test_setup_verbose_false_prints_nothing(capsys):
+    runtime.setup(device="cpu", threads=1, verbose=False)
+    assert capsys.readouterr().out == ""
+
+
+def test_setup_sets_threads_and_seeds(capsys):
+    runtime.setup(seed=5, device="cpu", threads=1)
+    assert torch.get_num_threads() == 1
+    first = _draw()
+    runtime.setup(seed=5, device="cpu", threads=1)
+    assert _draw() == first
+
+
+def test_setup_default_threads_uses_available_cores(capsys):
+    runtime.setup(device="cpu")
+    assert torch.get_num_threads() == runtime.available_cores()
+
+
+def test_setup_applies_the_plot_style(capsys):
+    matplotlib.rcParams["axes.grid"] = False
+    runtime.setup(device="cpu", threads=1)
+    assert matplotlib.rcParams["axes.grid"] is True
+
+
+def test_setup_clears_the_explorer_registry(capsys):
+    from helpers.widgets import Checkbox, Explorer, clear_registry, registered
+    try:
+        Explorer(lambda on: str(on), title="old", on=Checkbox())
+        assert len(registered()) >= 1
+        runtime.setup(device="cpu", threads=1)
+        assert registered() == []
+    finally:
+        clear_registry()
+
+
+@pytest.mark.parametrize("threads", [0, -2])
+def test_setup_threads_below_one_raises_value_error(threads):
+    with pytest.raises(ValueError, match="threads"):
+        runtime.setup(device="cpu", threads=threads)
+
+
+@pytest.mark.parametrize("threads", [1.0, "2", True])
+def test_setup_non_int_threads_raise_type_error(threads):
+    with pytest.raises(TypeError, match="threads"):
+        runtime.setup(device="cpu", threads=threads)
+
+
+def test_setup_bad_threads_leaves_torch_threads_alone():
+    before = torch.get_num_threads()
+    with pytest.raises(ValueError):
+        runtime.setup(device="cpu", threads=0)
+    assert torch.get_num_threads() == before
+
+
+def test_setup_unknown_device_raises_value_error():
+    with pytest.raises(ValueError):
+        runtime.setup(device="gpu", threads=1)
+
+
+def test_setup_seed_errors_propagate():
+    with pytest.raises(ValueError, match="seed"):
+        runtime.setup(seed=-1, device="cpu", threads=1, verbose=False)
+
+
+# ------------------------------------------------------------------------------------------- small helpers
+
+def test_available_cores_is_positive_int():
+    n = runtime.available_cores()
+    assert isinstance(n, int) and n >= 1
+
+
+def test_quiet_follows_environment(monkeypatch):
+    monkeypatch.setenv(runtime.QUIET_ENV, "1")
+    assert runtime.quiet() is True
+    monkeypatch.setenv(runtime.QUIET_ENV, "")
+    assert runtime.quiet() is False
+    monkeypatch.delenv(runtime.QUIET_ENV)
+    assert runtime.quiet() is False
+
+
+def test_elapsed_restarts_at_setup(capsys):
+    runtime.setup(device="cpu", threads=1, verbose=False)
+    t = runtime.elapsed()
+    assert 0.0 <= t < 5.0
+    assert runtime.elapsed() >= t
+
+
+def test_summary_is_one_line():
+    text = runtime.summary(seed=9)
+    assert text.startswith("✓ setup") and "\n" not in text and "seed 9" in text
+    assert "seed" not in runtime.summary()
