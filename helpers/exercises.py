@@ -1,0 +1,92 @@
+"""Feedback for exercises: compare a learner's function with a reference on several cases, never showing
+the expected values — only *where* the answer goes wrong, plus an optional hint.
+
+A wrong or unfinished answer prints a ``✗`` line and returns False (it never raises), so "Run all" still
+works while exercises are open; solution cells ``assert`` the returned value.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+
+
+class Verdict:
+    """Truthy when the answer is right. Shows nothing when it ends a cell (the printed line says it all)."""
+
+    def __init__(self, ok: bool):
+        self.ok = bool(ok)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
+    """None if ``got`` matches ``want``; else a short description of the mismatch (no expected values)."""
+    if isinstance(want, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"returned a {type(got).__name__}, expected a torch.Tensor"
+        if tuple(got.shape) != tuple(want.shape):
+            return f"returned shape {tuple(got.shape)}, which is not the expected shape"
+        if want.dtype == torch.bool:
+            if got.dtype != torch.bool:
+                return f"returned dtype {got.dtype}, expected a boolean tensor"
+            wrong = (got.cpu() != want.cpu()).nonzero()
+            return None if len(wrong) == 0 else f"{len(wrong)} entries differ, the first at index {tuple(wrong[0].tolist())}"
+        close = torch.isclose(got.detach().cpu().double(), want.detach().cpu().double(), rtol=rtol, atol=atol)
+        wrong = (~close).nonzero()
+        return None if len(wrong) == 0 else f"{len(wrong)} of {close.numel()} values are off, the first at index {tuple(wrong[0].tolist())}"
+    if isinstance(want, (int, float, np.integer, np.floating)) and not isinstance(want, bool):
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
+            return f"returned a {type(got).__name__}, expected a number"
+        got, want = float(got), float(want)
+        return None if got == want or abs(got - want) <= atol + rtol * abs(want) else "the value is off"
+    try:
+        same = bool(got == want)
+    except Exception:  # e.g. an array or a tuple of tensors: `==` has no single truth value
+        same = False
+    return None if same else "the result differs"
+
+
+def check_answer(name: str, candidate: Callable[..., Any], reference: Callable[..., Any],
+                 cases: Sequence[tuple], *, hint: str = "", rtol: float = 1e-5, atol: float = 1e-6) -> Verdict:
+    """Call ``candidate(*case)`` and ``reference(*case)`` for each case; print ✓ or ✗ with feedback.
+
+    Args:
+        name: the exercise, printed in the line.
+        candidate: the learner's function.
+        reference: computes the right answer (the notebook passes something that does not reveal how).
+        cases: argument tuples to try.
+        hint: shown after a wrong answer.
+    Returns:
+        A :class:`Verdict`, true when every case matches.
+    """
+    if not callable(candidate) or not callable(reference):
+        raise TypeError("candidate and reference must be callable")
+    if not cases or not all(isinstance(c, tuple) for c in cases):
+        raise ValueError("cases must be a non-empty sequence of argument tuples")
+    for i, args in enumerate(cases):
+        try:
+            got = candidate(*args)
+        except NotImplementedError:
+            print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
+            return Verdict(False)
+        except Exception as exc:  # the learner's bug, reported as feedback rather than a traceback
+            print(f"✗ {name}: case {i + 1} raised {type(exc).__name__}: {exc}")
+            return Verdict(False)
+        problem = _compare(got, reference(*args), rtol, atol)
+        if problem is not None:
+            shown = ", ".join(repr(a) if not isinstance(a, torch.Tensor) else f"tensor{tuple(a.shape)}" for a in args)
+            print(f"✗ {name}: case {i + 1} ({shown}): {problem}." + (f" Hint: {hint}" if hint else ""))
+            return Verdict(False)
+    print(f"✓ {name}: correct on all {len(cases)} cases")
+    return Verdict(True)

@@ -1,0 +1,77 @@
+"""pytest plugin for the notebook run (loaded from pyproject.toml with ``-p helpers.pytest_plugin``).
+
+When notebooks are collected by nbval (``--nbval-lax``), it
+- appends one extra item per notebook, run in that notebook's kernel after its last cell, which calls every
+  explorer the notebook created at the minimum, middle and maximum of each control
+  (:func:`helpers.widgets.sweep_explorers`);
+- prints a per-notebook timing table at the end, writes it to ``build/notebook_times.json`` and fails the
+  session when a notebook exceeds its budget (``DDL_BUDGET_S``, default 60 s).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+SWEEP_SOURCE = "import helpers.widgets as _w\n_w.sweep_explorers(min_count={min_count})"
+_times: dict[str, float] = defaultdict(float)
+
+
+def _budget() -> float:
+    return float(os.environ.get("DDL_BUDGET_S", "60"))
+
+
+def pytest_collection_modifyitems(session, config, items):
+    try:
+        from nbval.plugin import IPyNbCell, IPyNbFile
+    except ImportError:  # nbval absent: nothing to add
+        return
+    import nbformat
+
+    last_index: dict[object, int] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, IPyNbCell):
+            last_index[item.parent] = i
+    for parent, i in sorted(last_index.items(), key=lambda kv: -kv[1]):
+        if not isinstance(parent, IPyNbFile):
+            continue
+        min_count = 0 if Path(str(parent.fspath)).name.startswith("00_") else 1
+        cell = nbformat.v4.new_code_cell(SWEEP_SOURCE.format(min_count=min_count))
+        options = defaultdict(bool, check=False)
+        sweep = IPyNbCell.from_parent(parent, name="explorer sweep", cell_num=len(parent.nb.cells),
+                                      cell=cell, options=options)
+        items.insert(i + 1, sweep)
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        _times[path] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _times:
+        return
+    budget = _budget()
+    tr = terminalreporter
+    tr.section("notebook timings (kernel start + every cell + explorer sweep)")
+    width = max(len(p) for p in _times)
+    for path, seconds in sorted(_times.items()):
+        flag = "" if seconds <= budget else f"   ✗ over the {budget:g} s budget"
+        tr.write_line(f"{path:<{width}}  {seconds:6.1f} s{flag}")
+    tr.write_line(f"{'total':<{width}}  {sum(_times.values()):6.1f} s")
+    over = [p for p, s in _times.items() if s > budget]
+    if over:
+        tr.write_line(f"✗ budget exceeded by {len(over)} notebook(s) ({budget:g} s each): {', '.join(over)}", red=True)
+    out = Path(str(config.rootpath)) / "build" / "notebook_times.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({p: round(s, 1) for p, s in sorted(_times.items())}, indent=1) + "\n")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    over = {p: s for p, s in _times.items() if s > _budget()}
+    if over and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
