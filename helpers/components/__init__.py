@@ -1,0 +1,13 @@
+"""Components taught in one notebook and reused by later ones.
+
+Each is written visibly in its teaching notebook (linked below), which checks that its own version computes
+exactly what the version here computes; later notebooks import it from here.
+
+- :mod:`helpers.components.transformer` — taught in ``04_transformer.ipynb``.
+"""
+from helpers.components.transformer import (DecoderLayer, EncoderLayer, FeedForward, MultiHeadAttention,
+                                            Seq2SeqTransformer, causal_mask, greedy_decode, padding_mask,
+                                            positional_encoding, scaled_dot_product_attention)
+
+__all__ = ["scaled_dot_product_attention", "MultiHeadAttention", "positional_encoding", "FeedForward",
+           "EncoderLayer", "DecoderLayer", "Seq2SeqTransformer", "causal_mask", "padding_mask", "greedy_decode"]
