@@ -1,0 +1,273 @@
+"""A generated English-like corpus with planted structure, and sentences from a text file of your own.
+
+:func:`make_corpus` writes short sentences whose word co-occurrences contain four planted relations and a
+few ambiguous words, so that word embeddings can be tested against known answers:
+
+* ``gender`` — king/queen, man/woman, …: each word shares *role* context words with its partner (crown,
+  throne) and *gender* context words with every word of its gender (he/his vs she/her);
+* ``plural`` — cat/cats, …: noun-specific context plus number markers (a, one, is vs many, two, are);
+* ``capital`` — france/paris, …: country-specific context (language, food) plus country vs city markers;
+* ``tense`` — walk/walked, …: verb-specific objects plus time markers (today vs yesterday);
+* ambiguous words (``bank``, ``bat``, ``spring``, ``plant``), each used in two senses with disjoint context
+  words; every occurrence carries its sense label (for contextual embeddings later in the collection).
+
+The structure is additive by design: a word's context distribution is "what it is" (role, noun, country,
+verb) combined with "which side of the relation it is on", which is what makes ``b − a + c ≈ d`` work.
+Everything is deterministic by seed. Nothing is downloaded.
+
+What this leaves out: real text has long-tailed frequencies, syntax, polysemy everywhere and noise; here
+each relation is clean and every planted word is roughly equally frequent.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from helpers.data.text import load_text_file
+
+__all__ = ["RELATIONS", "AMBIGUOUS", "SenseOccurrence", "PlantedCorpus", "analogy_questions", "make_corpus",
+           "tokenize", "sentences_from_file"]
+
+#: relation name -> (left word, right word) pairs; analogies ask "a is to b as c is to ?".
+RELATIONS: dict[str, list[tuple[str, str]]] = {
+    "gender": [("king", "queen"), ("prince", "princess"), ("man", "woman"), ("boy", "girl"),
+               ("father", "mother"), ("son", "daughter"), ("brother", "sister"), ("uncle", "aunt"),
+               ("husband", "wife"), ("actor", "actress"), ("waiter", "waitress"), ("lord", "lady")],
+    "plural": [("cat", "cats"), ("dog", "dogs"), ("horse", "horses"), ("bird", "birds"), ("car", "cars"),
+               ("book", "books"), ("apple", "apples"), ("tree", "trees"), ("house", "houses"),
+               ("ship", "ships"), ("cup", "cups"), ("chair", "chairs")],
+    "capital": [("france", "paris"), ("germany", "berlin"), ("italy", "rome"), ("spain", "madrid"),
+                ("japan", "tokyo"), ("china", "beijing"), ("egypt", "cairo"), ("russia", "moscow"),
+                ("canada", "ottawa"), ("greece", "athens"), ("kenya", "nairobi"), ("peru", "lima")],
+    "tense": [("walk", "walked"), ("run", "ran"), ("eat", "ate"), ("write", "wrote"), ("see", "saw"),
+              ("sing", "sang"), ("swim", "swam"), ("drive", "drove"), ("speak", "spoke"), ("take", "took"),
+              ("give", "gave"), ("build", "built")],
+}
+
+# What each pair is about (shared by both words of a pair), three context words per pair.
+_ROLE = [["crown", "throne", "reign"], ["castle", "heir", "royal"], ["adult", "person", "human"],
+         ["young", "school", "playground"], ["parent", "family", "children"], ["child", "born", "baby"],
+         ["sibling", "twin", "older"], ["nephew", "niece", "relative"], ["married", "wedding", "spouse"],
+         ["stage", "film", "role"], ["restaurant", "table", "menu"], ["estate", "manor", "noble"]]
+_NOUN = [["purrs", "whiskers", "mouse"], ["barks", "bone", "leash"], ["saddle", "gallops", "hay"],
+         ["feathers", "nest", "sings"], ["engine", "road", "wheels"], ["pages", "library", "author"],
+         ["fruit", "juice", "orchard"], ["leaves", "forest", "branches"], ["roof", "door", "rooms"],
+         ["sea", "sail", "harbour"], ["tea", "coffee", "saucer"], ["sit", "wooden", "cushion"]]
+_COUNTRY = [["french", "wine", "cheese"], ["german", "beer", "sausage"], ["italian", "pasta", "opera"],
+            ["spanish", "paella", "flamenco"], ["japanese", "sushi", "samurai"], ["chinese", "dumplings", "dynasty"],
+            ["arabic", "pyramids", "nile"], ["russian", "vodka", "tsar"], ["maple", "hockey", "moose"],
+            ["greek", "olives", "temples"], ["swahili", "safari", "savanna"], ["inca", "andes", "llamas"]]
+_VERB = [["park", "path", "slowly"], ["race", "fast", "track"], ["bread", "soup", "dinner"],
+         ["letter", "pen", "story"], ["view", "sight", "eyes"], ["song", "choir", "melody"],
+         ["pool", "lake", "water"], ["truck", "highway", "bus"], ["language", "words", "loudly"],
+         ["bag", "taxi", "photo"], ["gift", "present", "money"], ["wall", "bridge", "bricks"]]
+_SIDE = {  # context words marking the left vs the right side of each relation
+    "gender": (["he", "his", "him", "mr"], ["she", "her", "hers", "mrs"]),
+    "plural": (["a", "one", "is", "was"], ["many", "two", "are", "were"]),
+    "capital": (["nation", "border", "president", "province"], ["city", "mayor", "streets", "downtown"]),
+    "tense": (["today", "now", "usually", "often"], ["yesterday", "ago", "earlier", "last"]),
+}
+_CONTEXT = {"gender": _ROLE, "plural": _NOUN, "capital": _COUNTRY, "tense": _VERB}
+
+#: ambiguous word -> {sense label: context words of that sense}
+AMBIGUOUS: dict[str, dict[str, list[str]]] = {
+    "bank": {"river": ["river", "shore", "mud", "fishing"], "money": ["loan", "cash", "account", "deposit"]},
+    "bat": {"animal": ["cave", "night", "wings", "insects"], "sports": ["ball", "swing", "cricket", "baseball"]},
+    "spring": {"season": ["flowers", "april", "warm", "bloom"], "coil": ["coil", "metal", "bounce", "mattress"]},
+    "plant": {"flora": ["soil", "garden", "green", "seeds"], "factory": ["factory", "workers", "machines", "steel"]},
+}
+
+_KIND_WEIGHTS = {"gender": 0.23, "plural": 0.23, "capital": 0.2, "tense": 0.2, "ambiguous": 0.14}
+
+
+@dataclass(frozen=True)
+class SenseOccurrence:
+    """One occurrence of an ambiguous word: ``sentences[sentence][position] == word``, used in ``sense``."""
+    sentence: int
+    position: int
+    word: str
+    sense: str
+
+
+@dataclass
+class PlantedCorpus:
+    """The generated corpus.
+
+    Attributes:
+        sentences: list of sentences, each a list of lowercase word strings.
+        relations: relation name -> list of (a, b) word pairs planted in the text.
+        ambiguous: ambiguous word -> tuple of its sense labels.
+        sense_context: ambiguous word -> {sense label: tuple of the context words used with that sense}.
+        senses: every occurrence of an ambiguous word with its sense label, in text order.
+        seed: the seed that generated it.
+    """
+    sentences: list[list[str]]
+    relations: dict[str, list[tuple[str, str]]]
+    ambiguous: dict[str, tuple[str, ...]]
+    senses: list[SenseOccurrence] = field(repr=False)
+    sense_context: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    seed: int = 0
+
+    @property
+    def num_tokens(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
+    def vocabulary(self) -> list[str]:
+        """Distinct words, most frequent first (ties alphabetical)."""
+        counts: dict[str, int] = {}
+        for sentence in self.sentences:
+            for word in sentence:
+                counts[word] = counts.get(word, 0) + 1
+        return sorted(counts, key=lambda w: (-counts[w], w))
+
+    def analogies(self, relation: str | None = None) -> list[tuple[str, str, str, str]]:
+        """Analogy questions ``(a, b, c, d)``, read "a is to b as c is to d", for one relation or all."""
+        if relation is None:
+            return [q for name in self.relations for q in analogy_questions(self.relations[name])]
+        if relation not in self.relations:
+            raise ValueError(f"relation must be one of {sorted(self.relations)} or None, got {relation!r}")
+        return analogy_questions(self.relations[relation])
+
+
+def analogy_questions(pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """All questions ``(a, b, c, d)`` from pairs ``(a, b)`` and ``(c, d)`` of one relation, the two pairs distinct.
+
+    ``n`` pairs give ``n (n − 1)`` questions; the answer ``d`` should be nearest to ``b − a + c``.
+    """
+    if not isinstance(pairs, (list, tuple)) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(w, str) for w in p) for p in pairs):
+        raise TypeError("pairs must be a list of (str, str) pairs")
+    if len(pairs) < 2:
+        raise ValueError(f"pairs must hold at least 2 pairs to form a question, got {len(pairs)}")
+    return [(a, b, c, d) for i, (a, b) in enumerate(pairs) for j, (c, d) in enumerate(pairs) if i != j]
+
+
+_TEMPLATES = {  # W: the planted word, S: a side word, C: a context word (two of each per sentence)
+    "gender": ["the W said S C and S C", "S C and S C met the W"],
+    "plural": ["S W S near the C and C", "the C of S W S C"],
+    "capital": ["the S of W with S C and C", "S W has S C and C"],
+    "tense": ["S we W the C and C S", "they S W C near the C S"],
+    "ambiguous": ["the W C near the C C", "C and C by the W"],
+}
+
+
+def _fill(template: str, word: str, side: list[str], ctx: list[str]) -> tuple[list[str], int]:
+    """Fill one template; return the sentence and the position of the planted word."""
+    out, slots = [], {"S": iter(side), "C": iter(ctx)}
+    for token in template.split():
+        out.append(str(word if token == "W" else next(slots[token]) if token in slots else token))
+    return out, template.split().index("W")
+
+
+def _relation_sentences(rng: np.random.Generator, kind: str, n: int) -> list[list[str]]:
+    """``n`` sentences about one relation: a planted word with two side words and two context words."""
+    pairs, context, (left, right) = RELATIONS[kind], np.array(_CONTEXT[kind]), _SIDE[kind]
+    sides = np.array([left, right])                                   # (2, 4)
+    pair = rng.integers(0, len(pairs), n)
+    side = rng.integers(0, 2, n)
+    side_words = sides[side[:, None], rng.random((n, 4)).argsort(1)[:, :2]]   # (n, 2), distinct
+    ctx_words = context[pair[:, None], rng.random((n, 3)).argsort(1)[:, :2]]  # (n, 2), distinct
+    template = rng.integers(0, len(_TEMPLATES[kind]), n)
+    return [_fill(_TEMPLATES[kind][template[i]], pairs[pair[i]][side[i]], list(side_words[i]),
+                  list(ctx_words[i]))[0] for i in range(n)]
+
+
+def _ambiguous_sentences(rng: np.random.Generator, n: int, first: int):
+    """``n`` sentences around one ambiguous word each; returns sentences and their sense occurrences."""
+    words = list(AMBIGUOUS)
+    which = rng.integers(0, len(words), n)
+    sense = rng.integers(0, 2, n)
+    picks = rng.random((n, 4)).argsort(1)[:, :3]                   # distinct
+    template = rng.integers(0, len(_TEMPLATES["ambiguous"]), n)
+    sentences, occurrences = [], []
+    for i in range(n):
+        word = words[which[i]]
+        label = list(AMBIGUOUS[word])[sense[i]]
+        ctx = [AMBIGUOUS[word][label][j] for j in picks[i]]
+        sentence, pos = _fill(_TEMPLATES["ambiguous"][template[i]], word, [], ctx)
+        sentences.append(sentence)
+        occurrences.append(SenseOccurrence(first + i, pos, word, label))
+    return sentences, occurrences
+
+
+def make_corpus(num_sentences: int = 6_000, seed: int = 0) -> PlantedCorpus:
+    """Generate the planted corpus: ``num_sentences`` sentences of 6–9 words, shuffled, deterministic by seed.
+
+    Args:
+        num_sentences: how many sentences (>= 100); about 23 % each are about gender and number, 20 % each
+            about capitals and tenses, 14 % use an ambiguous word.
+        seed: NumPy seed; the same seed gives the same corpus.
+    """
+    if isinstance(num_sentences, bool) or not isinstance(num_sentences, int):
+        raise TypeError(f"num_sentences must be an int, got {type(num_sentences).__name__}")
+    if num_sentences < 100:
+        raise ValueError(f"num_sentences must be >= 100, got {num_sentences}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    rng = np.random.default_rng(seed)
+    kinds = list(_KIND_WEIGHTS)
+    counts = rng.multinomial(num_sentences, list(_KIND_WEIGHTS.values()))
+    sentences: list[list[str]] = []
+    for kind, n in zip(kinds[:-1], counts[:-1]):
+        sentences += _relation_sentences(rng, kind, int(n))
+    ambiguous, occurrences = _ambiguous_sentences(rng, int(counts[-1]), len(sentences))
+    sentences += ambiguous
+    order = rng.permutation(len(sentences))
+    new_index = np.empty_like(order)
+    new_index[order] = np.arange(len(order))
+    shuffled = [sentences[i] for i in order]
+    senses = sorted((SenseOccurrence(int(new_index[o.sentence]), o.position, o.word, o.sense) for o in occurrences),
+                    key=lambda o: (o.sentence, o.position))
+    return PlantedCorpus(shuffled, {k: list(v) for k, v in RELATIONS.items()},
+                         {w: tuple(s) for w, s in AMBIGUOUS.items()}, senses,
+                         {w: {s: tuple(c) for s, c in senses_.items()} for w, senses_ in AMBIGUOUS.items()}, seed)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
+
+
+def tokenize(text: str, lowercase: bool = True) -> list[list[str]]:
+    """Split text into sentences (at ``.``, ``!``, ``?`` followed by space, and at blank lines) of words.
+
+    Words are runs of letters (with inner apostrophes) or of digits; punctuation is dropped; empty sentences
+    are skipped.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    out = []
+    for chunk in _SENTENCE_END.split(text):
+        words = _WORD.findall(chunk.lower() if lowercase else chunk)
+        if words:
+            out.append(words)
+    return out
+
+
+def sentences_from_file(path: str | os.PathLike, lowercase: bool = True, max_bytes: int = 20_000_000) -> list[list[str]]:
+    """Read a UTF-8 text file of your own and tokenize it into sentences of words (see :func:`tokenize`).
+
+    Raises:
+        FileNotFoundError: the file does not exist (the message names the path).
+        ValueError: the path is a directory, the file is not UTF-8, larger than ``max_bytes``, or holds no words.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be an int >= 1, got {max_bytes!r}")
+    p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"path: {str(p)!r} is a directory; pass the path of a UTF-8 text file")
+    if p.is_file() and p.stat().st_size > max_bytes:
+        raise ValueError(f"path: {str(p)!r} has {p.stat().st_size} bytes, more than max_bytes={max_bytes}")
+    try:
+        text = load_text_file(p)  # the collection's one loader: clear errors for missing or non-UTF-8 files
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"path: no such file {str(p)!r}; pass the path of a UTF-8 text file") from exc
+    sentences = tokenize(text, lowercase=lowercase)
+    if not sentences:
+        raise ValueError(f"path: {str(p)!r} contains no words")
+    return sentences
