@@ -10,12 +10,14 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 NB ?= $(NOTEBOOKS)
 
-.PHONY: help setup lab test test-unit test-notebooks execute doctor clean
+.PHONY: help setup lab test test-unit test-notebooks test-teaching execute workshop site doctor clean
 
 help:
 	@echo "make lab       set up .venv and open JupyterLab on notebooks/"
-	@echo "make test      set up .venv, run unit + structure tests, then execute every notebook (nbval)"
+	@echo "make test      set up .venv; unit + structure tests; every notebook (nbval); workshop, site and browser checks"
 	@echo "make execute   re-run notebooks in place in a fresh kernel (NB=notebooks/04_transformer.ipynb for one)"
+	@echo "make workshop  write build/workshop/: student notebooks (no solutions, no outputs) + instructor guide"
+	@echo "make site      build the offline HTML site into build/site/_build/html/"
 	@echo "make doctor    print an OK/FAIL environment report for bug reports"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -33,14 +35,25 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-unit && $(MAKE) --no-print-directory test-notebooks; status=$$?; \
+	$(MAKE) --no-print-directory test-unit && $(MAKE) --no-print-directory test-notebooks && \
+	$(MAKE) --no-print-directory test-teaching; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s wall in all"; exit $$status
 
 test-unit: $(STAMP)
-	DDL_QUIET=1 $(BIN)/python -m pytest tests -q
+	DDL_QUIET=1 $(BIN)/python -m pytest tests -q --ignore=tests/integration
 
 test-notebooks: $(STAMP)
 	DDL_QUIET=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 -q $(NOTEBOOKS)
+
+# workshop kit, offline site, and every notebook run in JupyterLab inside headless Chromium (skipped without it)
+test-teaching: $(STAMP)
+	DDL_QUIET=1 $(BIN)/python -m pytest tests/integration -q -rs
+
+workshop: $(STAMP)
+	$(BIN)/python -m helpers.workshop
+
+site: $(STAMP)
+	$(BIN)/python -m helpers.site
 
 execute: $(STAMP)
 	DDL_QUIET=1 $(BIN)/python -m helpers.execute $(NB)

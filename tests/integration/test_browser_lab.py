@@ -1,0 +1,133 @@
+"""The real-browser check: JupyterLab in headless Chromium opens each notebook, runs all cells, and every
+explorer renders and answers one interaction. Screenshots go to build/screenshots/."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from helpers.browser import browser_page, chromium_path
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SHOTS = ROOT / "build" / "screenshots"
+RUN_TIMEOUT_MS = 240_000
+
+DONE_JS = """() => {
+  const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!nb || !nb.content || !nb.sessionContext.session || !nb.sessionContext.session.kernel) return false;
+  const code = nb.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+  return nb.sessionContext.session.kernel.status === 'idle' && code.length > 0 &&
+         code.every(c => c.model.executionCount !== null);
+}"""
+ERRORS_JS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  return nb.content.widgets.filter(c => c.model.type === 'code').flatMap((c, i) =>
+    c.model.outputs.toJSON().filter(o => o.output_type === 'error').map(o => `cell ${i}: ${o.ename}: ${o.evalue}`));
+}"""
+
+
+def explorer_count(path: Path) -> int:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return sum(len(re.findall(r"\bExplorer\(", "".join(c["source"]))) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    work = tmp_path_factory.mktemp("lab")
+    for nb in NOTEBOOKS:  # a copy: autosave must never touch the committed notebooks
+        shutil.copy2(nb, work / nb.name)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(16)
+    cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--ServerApp.token={token}", "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
+           f"--notebook-dir={work}", "--allow-root"]
+    log = (work / "lab.log").open("w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "DDL_QUIET": "1", "JUPYTER_RUNTIME_DIR": str(work / "runtime")})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:])
+    yield base, token
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def interact(page, box) -> str:
+    """Change the explorer's first control by one step; return what was done."""
+    if box.locator(".noUi-handle").count():
+        box.locator(".noUi-handle").first.focus()
+        page.keyboard.press("ArrowRight")
+        return "slider +1 step"
+    if box.locator(".widget-dropdown select").count():
+        select = box.locator(".widget-dropdown select").first
+        options = select.locator("option").all_inner_texts()
+        select.select_option(index=1 if len(options) > 1 else 0)
+        return "dropdown → second option"
+    if box.locator(".widget-checkbox input").count():
+        box.locator(".widget-checkbox input").first.click()
+        return "checkbox toggled"
+    field = box.locator(".widget-text input").first
+    field.fill("1 2 3")
+    field.press("Enter")
+    return "text '1 2 3' + Enter"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_and_explorers_answer(lab, notebook):
+    base, token = lab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with browser_page(1400, 1000) as page:
+        page.goto(f"{base}/lab/tree/{notebook.name}?token={token}")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+                               "window.jupyterapp.shell.currentWidget.sessionContext.session && "
+                               "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=90_000)
+        page.evaluate("async () => { const c = window.jupyterapp.commands;"
+                      " await c.execute('notebook:clear-all-cell-outputs'); await c.execute('notebook:run-all-cells'); }")
+        page.wait_for_function(DONE_JS, timeout=RUN_TIMEOUT_MS, polling=1000)
+        errors = page.evaluate(ERRORS_JS)
+        assert not errors, f"cells raised in JupyterLab: {errors}"
+        assert "Error displaying widget" not in page.content()
+        expected = explorer_count(notebook)
+        boxes = page.locator(".widget-vbox").filter(has=page.locator(".widget-html b")).filter(has=page.locator(".widget-output"))
+        assert boxes.count() == expected, f"{boxes.count()} explorers rendered, {expected} created"
+        for i in range(expected):
+            box = boxes.nth(i)
+            box.scroll_into_view_if_needed()
+            output = box.locator(".widget-output").first
+            page.wait_for_function("el => el.innerHTML.length > 0", arg=output.element_handle(), timeout=30_000)
+            before = output.inner_html()
+            action = interact(page, box)
+            page.wait_for_function("([el, old]) => el.innerHTML.length > 0 && el.innerHTML !== old",
+                                   arg=[output.element_handle(), before], timeout=30_000)
+            box.screenshot(path=str(SHOTS / f"lab_{notebook.stem}_explorer{i}.png"))
+            print(f"✓ {notebook.name} explorer {i}: {action} changed the output")

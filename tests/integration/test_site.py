@@ -1,0 +1,75 @@
+"""`make site`: the offline HTML site builds from the committed notebooks, and in a real browser the index and a
+notebook page load with every request answered locally and the math rendered by MathJax."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import socketserver
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from helpers.browser import browser_page, chromium_path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "helpers.site", "--src", str(tmp / "src"), "--out", str(tmp / "out")],
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return tmp / "out" / "_build" / "html"
+
+
+def test_site_has_index_and_every_notebook(site):
+    assert (site / "index.html").exists()
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        page = site / "notebooks" / f"{nb.stem}.html"
+        assert page.exists(), f"no page for {nb.name}"
+        html = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        assert not remote, f"{page.name} loads scripts or styles from the network: {remote}"
+
+
+@pytest.fixture()
+def served(site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = socketserver.TCPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_pages_render_math_in_a_browser(served):
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    notebook = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))[-1].stem
+    with browser_page() as page:
+        failed, foreign = [], []
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(served) else None)
+        page.goto(f"{served}/index.html")
+        page.wait_for_load_state("networkidle")
+        assert "Deriving Deep Learning" in page.title()
+        assert page.locator("table").count() >= 1, "the index shows the notebook table"
+        page.screenshot(path=str(SHOTS / "site_index.png"))
+        page.goto(f"{served}/notebooks/{notebook}.html")
+        page.wait_for_selector("mjx-container svg", timeout=30_000)
+        rendered = page.locator("mjx-container").count()
+        assert rendered >= 5, f"only {rendered} formulas rendered"
+        assert page.locator("img").count() >= 1, "figures from the committed outputs are shown"
+        page.screenshot(path=str(SHOTS / f"site_{notebook}.png"))
+    assert not failed, f"requests failed: {failed}"
+    assert not foreign, f"the site asked for something off the local server: {foreign}"
