@@ -43,3 +43,23 @@ def browser_page(width: int = 1280, height: int = 900) -> Iterator["object"]:
             yield page
         finally:
             browser.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now (for a local test server)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_process_group(proc, timeout: float = 20) -> None:
+    """Stop a server started with ``start_new_session=True``: SIGTERM its group, SIGKILL if it lingers."""
+    import signal
+    import subprocess
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)

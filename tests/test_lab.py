@@ -6,8 +6,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.browser import free_port, stop_process_group
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, str]:
@@ -54,9 +48,5 @@ def test_make_lab_serves_the_lab_page_and_the_notebooks(tmp_path):
         _, kernels = get(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}")
         assert "python3" in json.loads(kernels)["kernelspecs"]
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_process_group(proc)
         log.close()

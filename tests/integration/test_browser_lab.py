@@ -7,8 +7,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.browser import browser_page, chromium_path
+from helpers.browser import browser_page, chromium_path, free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -52,9 +50,7 @@ def lab(tmp_path_factory):
     work = tmp_path_factory.mktemp("lab")
     for nb in NOTEBOOKS:  # a copy: autosave must never touch the committed notebooks
         shutil.copy2(nb, work / nb.name)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     token = secrets.token_hex(16)
     cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--ServerApp.token={token}", "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
@@ -74,11 +70,7 @@ def lab(tmp_path_factory):
         proc.kill()
         pytest.fail("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:])
     yield base, token
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    stop_process_group(proc)
     log.close()
 
 
