@@ -3,7 +3,9 @@
 Each is written visibly in its teaching notebook (linked below), which checks that its own version computes
 exactly what the version here computes; later notebooks import it from here.
 
+- :mod:`helpers.components.bpe` — the byte-level BPE tokenizer taught in ``01_tokenizer.ipynb``.
 - :mod:`helpers.components.transformer` — taught in ``04_transformer.ipynb``.
+- :mod:`helpers.components.clip` — the loss and the two tiny encoders taught in ``09_clip.ipynb``.
 """
 from helpers.components.transformer import (DecoderLayer, EncoderLayer, FeedForward, MultiHeadAttention,
                                             Seq2SeqTransformer, causal_mask, greedy_decode, padding_mask,
