@@ -55,9 +55,15 @@ def lab(tmp_path_factory):
     cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--ServerApp.token={token}", "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
            f"--notebook-dir={work}", "--allow-root"]
+    # Own settings and workspaces: no layout restored from earlier sessions, and every cell attached to the
+    # page (JupyterLab's default windowing may leave off-screen outputs, and so widgets, unrendered).
+    settings = work / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     log = (work / "lab.log").open("w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, "DDL_QUIET": "1", "JUPYTER_RUNTIME_DIR": str(work / "runtime")})
+    env = {**os.environ, "DDL_QUIET": "1", "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces")}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -77,9 +83,11 @@ def lab(tmp_path_factory):
 def interact(page, box) -> str:
     """Change the explorer's first control by one step; return what was done."""
     if box.locator(".noUi-handle").count():
-        box.locator(".noUi-handle").first.focus()
-        page.keyboard.press("ArrowRight")
-        return "slider +1 step"
+        handle = box.locator(".noUi-handle").first
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        return "slider one step " + ("down" if at_max else "up")
     if box.locator(".widget-dropdown select").count():
         select = box.locator(".widget-dropdown select").first
         options = select.locator("option").all_inner_texts()
@@ -99,7 +107,7 @@ def test_notebook_runs_and_explorers_answer(lab, notebook):
     base, token = lab
     SHOTS.mkdir(parents=True, exist_ok=True)
     with browser_page(1400, 1000) as page:
-        page.goto(f"{base}/lab/tree/{notebook.name}?token={token}")
+        page.goto(f"{base}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
                                "window.jupyterapp.shell.currentWidget.sessionContext.session && "
                                "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=90_000)
