@@ -18,3 +18,106 @@ def test_face_cnn_maps_faces_to_features(dim, width):
 def test_face_cnn_rejects_bad_sizes(kwargs):
     with pytest.raises(ValueError, match="must be an int >= 1"):
         FaceCNN(**kwargs)
+
+
+# ---- margin_logits, normface_lower_bound, MarginHead -------------------------------------------------------
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
+
+from helpers.components.faces import MarginHead, margin_logits, normface_lower_bound  # noqa: E402
+
+
+def _direct(cos_theta, labels, s, m1, m2, m3):
+    out = s * cos_theta.numpy().copy()
+    for i, y in enumerate(labels.tolist()):
+        theta = np.arccos(np.clip(cos_theta[i, y].item(), -1 + 1e-7, 1 - 1e-7))
+        out[i, y] = s * (np.cos(m1 * theta + m2) - m3)
+    return torch.from_numpy(out)
+
+
+@pytest.mark.parametrize("margins", [(1, 0, 0), (1.35, 0, 0), (1, 0, 0.25), (1, 0.3, 0), (1.2, 0.2, 0.1)])
+def test_margin_logits_matches_the_definition(margins):
+    g = torch.Generator().manual_seed(0)
+    cos_theta = torch.rand(16, 7, dtype=torch.float64, generator=g) * 2 - 1
+    labels = torch.randint(0, 7, (16,), generator=g)
+    torch.testing.assert_close(margin_logits(cos_theta, labels, 8.0, *margins), _direct(cos_theta, labels, 8.0, *margins))
+
+
+def test_margin_logits_arcface_equals_the_trig_identity_and_is_differentiable():
+    g = torch.Generator().manual_seed(1)
+    cos_theta = (torch.rand(8, 5, dtype=torch.float64, generator=g) * 1.8 - 0.9).requires_grad_(True)
+    labels = torch.randint(0, 5, (8,), generator=g)
+    onehot = F.one_hot(labels, 5).double()
+    sin = (1 - cos_theta ** 2).sqrt()
+    reference = 4 * (onehot * (cos_theta * math.cos(0.5) - sin * math.sin(0.5)) + (1 - onehot) * cos_theta)
+    ours = margin_logits(cos_theta, labels, 4, m2=0.5)
+    torch.testing.assert_close(ours, reference)
+    grad = torch.autograd.grad(F.cross_entropy(ours, labels), cos_theta)[0]
+    assert torch.isfinite(grad).all()
+
+
+def test_margin_logits_finite_gradient_at_cosine_one():
+    cos_theta = torch.tensor([[1.0, 0.0]], requires_grad=True)
+    loss = F.cross_entropy(margin_logits(cos_theta, torch.tensor([0]), 16, m2=0.5), torch.tensor([0]))
+    assert torch.isfinite(torch.autograd.grad(loss, cos_theta)[0]).all()
+
+
+@pytest.mark.parametrize("args,error,match", [
+    ((torch.zeros(3), torch.zeros(3, dtype=torch.long), 1.0), ValueError, "cos_theta must be"),
+    ((torch.zeros(3, 2), torch.zeros(2, dtype=torch.long), 1.0), ValueError, "labels"),
+    ((torch.zeros(3, 2), torch.zeros(3), 1.0), TypeError, "integer tensor"),
+    ((torch.zeros(3, 2), torch.full((3,), 2), 1.0), ValueError, r"\[0, 1\]"),
+    ((torch.zeros(3, 2), torch.zeros(3, dtype=torch.long), 0.0), ValueError, "s must be"),
+    ((torch.zeros(3, 2), torch.zeros(3, dtype=torch.long), "2"), TypeError, "s must be"),
+    (([[0.0]], torch.zeros(1, dtype=torch.long), 1.0), TypeError, "torch tensors"),
+])
+def test_margin_logits_rejects_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        margin_logits(*args)
+
+
+def test_margin_logits_rejects_bad_margin():
+    with pytest.raises(ValueError, match="m2 must be"):
+        margin_logits(torch.zeros(2, 2), torch.zeros(2, dtype=torch.long), 1.0, m2=float("nan"))
+
+
+def test_normface_lower_bound_is_reached_at_the_simplex():
+    C, s = 6, 5.0
+    W = F.normalize(torch.eye(C, dtype=torch.float64) - 1 / C, dim=1)
+    optimum = F.cross_entropy(s * W @ W.T, torch.arange(C)).item()
+    assert normface_lower_bound(s, C) == pytest.approx(optimum, rel=1e-12)
+
+
+@pytest.mark.parametrize("s,C,error", [(0.0, 10, ValueError), (1.0, 1, ValueError), (1.0, 2.5, ValueError),
+                                       ("1", 10, TypeError)])
+def test_normface_lower_bound_rejects_bad_input(s, C, error):
+    with pytest.raises(error):
+        normface_lower_bound(s, C)
+
+
+def test_margin_head_forward_and_cosines():
+    torch.manual_seed(0)
+    head = MarginHead(4, 10, s=8.0, m3=0.2)
+    feats, labels = torch.randn(5, 4), torch.randint(0, 10, (5,))
+    cos = F.normalize(feats, dim=1) @ F.normalize(head.weight, dim=1).T
+    torch.testing.assert_close(head.cosines(feats), cos)
+    torch.testing.assert_close(head(feats, labels), margin_logits(cos, labels, 8.0, m3=0.2))
+    F.cross_entropy(head(feats, labels), labels).backward()
+    assert head.weight.grad.shape == (10, 4)
+    assert "m3=0.2" in repr(head)
+
+
+@pytest.mark.parametrize("kwargs,error", [({"feature_dim": 0, "num_classes": 3}, ValueError),
+                                          ({"feature_dim": 2, "num_classes": 1}, ValueError),
+                                          ({"feature_dim": 2, "num_classes": 3, "s": -1.0}, ValueError),
+                                          ({"feature_dim": 2, "num_classes": 3, "m1": None}, TypeError)])
+def test_margin_head_rejects_bad_arguments(kwargs, error):
+    with pytest.raises(error):
+        MarginHead(**kwargs)
+
+
+def test_margin_head_rejects_wrong_feature_width():
+    with pytest.raises(ValueError, match=r"\(B, 4\)"):
+        MarginHead(4, 3).cosines(torch.zeros(2, 5))
