@@ -179,10 +179,7 @@ def run_distributed_siglip(image_features: torch.Tensor, text_features: torch.Te
         TimeoutError: the workers did not finish in time (they are ended first).
         RuntimeError: a worker failed; its traceback is included.
     """
-    _check_pair(image_features, text_features)
-    if image_features.shape != text_features.shape:
-        raise ValueError(f"image_features and text_features must have one shape (B, E), got "
-                         f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
+    _check_pair(image_features, text_features, same_shape=True)
     if isinstance(world_size, bool) or not isinstance(world_size, int) or not 1 <= world_size <= MAX_WORLD_SIZE:
         raise ValueError(f"world_size must be an int in [1, {MAX_WORLD_SIZE}], got {world_size!r}")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:

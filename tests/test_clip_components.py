@@ -9,17 +9,7 @@ from helpers.components.clip import CLIPModel, ImageEncoder, TextEncoder, clip_l
 from helpers.data.shapes import CaptionTokenizer
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    torch.manual_seed(0)
+pytestmark = pytest.mark.usefixtures("one_thread", "seed0")   # fixtures in tests/conftest.py
 
 
 def reference_loss(image, text, scale):
@@ -121,3 +111,14 @@ def test_zero_shot_classifier_averages_templates():
     torch.testing.assert_close(weights[0], F.normalize(manual, dim=0), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="templates"):
         zero_shot_classifier(model, tok, classes, "a {} {}")
+
+
+def test_image_encoder_forward_parts_are_what_forward_is_made_of():
+    encoder = ImageEncoder(16, 4)
+    images = torch.rand(3, 3, 32, 32)
+    features, maps, colour = encoder.forward_parts(images)
+    assert maps.shape == (3, 16, 4, 4) and colour.shape == (3, 8)
+    assert torch.equal(features, encoder(images))
+    assert torch.equal(features, encoder.proj(torch.cat([maps.flatten(1), maps.amax(dim=(2, 3)), colour], dim=1)))
+    with pytest.raises(TypeError, match="images must be a torch.Tensor"):
+        encoder.forward_parts([[0.0]])

@@ -14,18 +14,7 @@ from helpers.components.transformer import (DecoderLayer, EncoderLayer, FeedForw
 ATOL = 1e-5
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Tiny tensors: thread hand-offs would cost more than the maths (and dominate the run time)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    torch.manual_seed(0)
+pytestmark = pytest.mark.usefixtures("one_thread", "seed0")   # fixtures in tests/conftest.py
 
 
 def random_mask(*shape):

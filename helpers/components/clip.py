@@ -71,12 +71,22 @@ class ImageEncoder(nn.Module):
         self.colour = nn.Conv2d(3, 2 * width, 1)
         self.proj = nn.Linear(4 * width * (4 * 4 + 1) + 2 * width, embed_dim)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def forward_parts(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The feature and the parts it is made of, for models that also need spatial tokens (notebook 11).
+
+        Returns: features (B, embed_dim); outline maps (B, 4·width, 4, 4); colour (B, 2·width).
+        """
+        if not isinstance(images, torch.Tensor):
+            raise TypeError(f"images must be a torch.Tensor, got {type(images).__name__}")
         if images.ndim != 4 or tuple(images.shape[1:]) != (3, 32, 32):
             raise ValueError(f"images must be (B, 3, 32, 32), got {tuple(images.shape)}")
         maps = self.convs(images.amax(dim=1, keepdim=True) - 0.5)            # (B, 4·width, 4, 4) outline
         colour = torch.relu(self.colour(images - 0.5)).amax(dim=(2, 3))      # (B, 2·width)
-        return self.proj(torch.cat([maps.flatten(1), maps.amax(dim=(2, 3)), colour], dim=1))
+        features = self.proj(torch.cat([maps.flatten(1), maps.amax(dim=(2, 3)), colour], dim=1))
+        return features, maps, colour
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.forward_parts(images)[0]
 
 
 class TextEncoder(nn.Module):

@@ -13,15 +13,18 @@ The real multi-process version (``torch.distributed``, gloo) is :func:`helpers.d
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
 #: The paper's initial values: t' = log 10 (so t = 10) and b = −10.
-INIT_T_PRIME = 2.302585092994046
+INIT_T_PRIME = math.log(10.0)
 INIT_BIAS = -10.0
 
 
-def _check_pair(image_features, text_features) -> None:
+def _check_pair(image_features, text_features, *, same_shape: bool = False) -> None:
+    """Both (·, E) float tensors of one width E; with ``same_shape`` also the same number of rows (true pairs)."""
     for name, value in (("image_features", image_features), ("text_features", text_features)):
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
@@ -32,6 +35,9 @@ def _check_pair(image_features, text_features) -> None:
                          f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
     if image_features.shape[0] < 1 or text_features.shape[0] < 1:
         raise ValueError("image_features and text_features must hold at least one row each")
+    if same_shape and image_features.shape != text_features.shape:
+        raise ValueError(f"image_features and text_features must have one shape (B, E), got "
+                         f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
 
 
 def _as_scalar(name: str, value, like: torch.Tensor) -> torch.Tensor:
@@ -88,10 +94,7 @@ def siglip_loss(image_features: torch.Tensor, text_features: torch.Tensor, t_pri
     Returns:
         0-d tensor.
     """
-    _check_pair(image_features, text_features)
-    if image_features.shape != text_features.shape:
-        raise ValueError(f"image_features and text_features must have one shape (B, E), got "
-                         f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
+    _check_pair(image_features, text_features, same_shape=True)
     image = F.normalize(image_features, dim=-1)
     text = F.normalize(text_features, dim=-1)
     return siglip_block_loss(image, text, t_prime, b, positives_on_diagonal=True, batch_size=len(image))
@@ -111,10 +114,7 @@ def chunked_siglip_loss(image_features: torch.Tensor, text_features: torch.Tenso
     Returns:
         0-d tensor equal to ``siglip_loss(image_features, text_features, t_prime, b)`` up to rounding.
     """
-    _check_pair(image_features, text_features)
-    if image_features.shape != text_features.shape:
-        raise ValueError(f"image_features and text_features must have one shape (B, E), got "
-                         f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
+    _check_pair(image_features, text_features, same_shape=True)
     if isinstance(num_devices, bool) or not isinstance(num_devices, int) or num_devices < 1:
         raise ValueError(f"num_devices must be an int >= 1, got {num_devices!r}")
     batch = len(image_features)
