@@ -11,6 +11,7 @@ token counts and their relative difference.
 The trainer timed here is ``helpers.components.bpe.ByteLevelBPE``, which ``notebooks/01_tokenizer.ipynb``
 checks is the same as the class it teaches (same merges, same ids).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,9 @@ def train_hf(text: str, vocab_size: int) -> Tokenizer:
     hf = Tokenizer(models.BPE())
     hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     hf.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, show_progress=False, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
     hf.train_from_iterator([text], trainer)
     return hf
 
@@ -66,26 +68,43 @@ def main(argv: list[str] | None = None) -> dict:
     ours_tokens, hf_tokens = len(ours.encode(heldout_text)), len(hf.encode(heldout_text).ids)
     heldout_bytes = len(heldout_text.encode("utf-8"))
     result = {
-        "train_chars": len(train_text), "train_bytes": len(train_text.encode("utf-8")), "heldout_bytes": heldout_bytes,
-        "vocab_size": args.vocab_size, "ours_vocab": len(ours.vocab), "hf_vocab": hf.get_vocab_size(),
-        "ours_train_s": round(ours_s, 3), "hf_train_s": round(hf_s, 3), "time_ratio": round(ours_s / hf_s, 2),
-        "ours_heldout_tokens": ours_tokens, "hf_heldout_tokens": hf_tokens,
+        "train_chars": len(train_text),
+        "train_bytes": len(train_text.encode("utf-8")),
+        "heldout_bytes": heldout_bytes,
+        "vocab_size": args.vocab_size,
+        "ours_vocab": len(ours.vocab),
+        "hf_vocab": hf.get_vocab_size(),
+        "ours_train_s": round(ours_s, 3),
+        "hf_train_s": round(hf_s, 3),
+        "time_ratio": round(ours_s / hf_s, 2),
+        "ours_heldout_tokens": ours_tokens,
+        "hf_heldout_tokens": hf_tokens,
         "token_difference": round(ours_tokens / hf_tokens - 1, 5),
-        "ours_bytes_per_token": round(heldout_bytes / ours_tokens, 3), "hf_bytes_per_token": round(heldout_bytes / hf_tokens, 3),
-        "cpu_cores": os.cpu_count(), "python": platform.python_version(),
+        "ours_bytes_per_token": round(heldout_bytes / ours_tokens, 3),
+        "hf_bytes_per_token": round(heldout_bytes / hf_tokens, 3),
+        "cpu_cores": os.cpu_count(),
+        "python": platform.python_version(),
     }
     if args.json:
         print(json.dumps(result))
         return result
-    print(f"byte-level BPE, V = {args.vocab_size}: {result['train_chars']:,} training characters "
-          f"({result['train_bytes']:,} bytes), {heldout_bytes:,} held-out bytes, {os.cpu_count()} CPU cores")
+    print(
+        f"byte-level BPE, V = {args.vocab_size}: {result['train_chars']:,} training characters "
+        f"({result['train_bytes']:,} bytes), {heldout_bytes:,} held-out bytes, {os.cpu_count()} CPU cores"
+    )
     print(f"{'':<26}{'ours (Python)':>16}{'HF tokenizers (Rust)':>24}")
     print(f"{'training time (median)':<26}{ours_s:>14.2f} s{hf_s:>22.2f} s   ratio {ours_s / hf_s:.1f}x")
-    print(f"{'held-out tokens':<26}{ours_tokens:>16,}{hf_tokens:>24,}   difference {ours_tokens / hf_tokens - 1:+.3%}")
-    print(f"{'held-out bytes per token':<26}{heldout_bytes / ours_tokens:>16.3f}{heldout_bytes / hf_tokens:>24.3f}")
+    print(
+        f"{'held-out tokens':<26}{ours_tokens:>16,}{hf_tokens:>24,}   difference {ours_tokens / hf_tokens - 1:+.3%}"
+    )
+    print(
+        f"{'held-out bytes per token':<26}{heldout_bytes / ours_tokens:>16.3f}{heldout_bytes / hf_tokens:>24.3f}"
+    )
     within_time, within_tokens = ours_s <= 10 * hf_s, abs(ours_tokens / hf_tokens - 1) <= 0.02
-    print(f"{'✓' if within_time else '✗'} within 10x of the Rust trainer's time; "
-          f"{'✓' if within_tokens else '✗'} held-out token count within 2 %")
+    print(
+        f"{'✓' if within_time else '✗'} within 10x of the Rust trainer's time; "
+        f"{'✓' if within_tokens else '✗'} held-out token count within 2 %"
+    )
     return result
 
 

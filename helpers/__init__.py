@@ -10,9 +10,30 @@ Typical first cell of a notebook::
     import helpers
     device = helpers.setup(seed=0)
 """
-from helpers.runtime import available_cores, device, elapsed, pick_device, quiet, seed_everything, setup, summary
+
 from helpers.check import check_close, check_gradients, check_less
+from helpers.runtime import (
+    available_cores,
+    device,
+    elapsed,
+    pick_device,
+    quiet,
+    seed_everything,
+    setup,
+    summary,
+)
 
 __version__ = "0.1.0"
-__all__ = ["setup", "seed_everything", "pick_device", "device", "available_cores", "elapsed", "quiet",
-           "summary", "check_close", "check_less", "check_gradients"]
+__all__ = [
+    "setup",
+    "seed_everything",
+    "pick_device",
+    "device",
+    "available_cores",
+    "elapsed",
+    "quiet",
+    "summary",
+    "check_close",
+    "check_less",
+    "check_gradients",
+]

@@ -3,15 +3,24 @@
 Uses the system's Chromium (Debian package ``chromium``), found with ``shutil.which``; never runs
 ``playwright install``. Flags keep it quiet on a machine with no network and let it run as root.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def chromium_path() -> str | None:
@@ -24,7 +33,7 @@ def chromium_path() -> str | None:
 
 
 @contextmanager
-def browser_page(width: int = 1280, height: int = 900) -> Iterator["object"]:
+def browser_page(width: int = 1280, height: int = 900) -> Iterator[object]:
     """A Playwright page in headless system Chromium; closes everything on exit.
 
     Raises:
@@ -34,10 +43,16 @@ def browser_page(width: int = 1280, height: int = 900) -> Iterator["object"]:
 
     exe = chromium_path()
     if exe is None:
-        raise FileNotFoundError("Chromium not found: install Debian's package with `apt-get install chromium`")
+        raise FileNotFoundError(
+            "Chromium not found: install Debian's package with `apt-get install chromium`"
+        )
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=FLAGS, headless=True,
-                                    env={**os.environ, "HOME": os.environ.get("HOME", "/root")})
+        browser = p.chromium.launch(
+            executable_path=exe,
+            args=FLAGS,
+            headless=True,
+            env={**os.environ, "HOME": os.environ.get("HOME", "/root")},
+        )
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             yield page
@@ -48,6 +63,7 @@ def browser_page(width: int = 1280, height: int = 900) -> Iterator["object"]:
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now (for a local test server)."""
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -57,6 +73,7 @@ def stop_process_group(proc, timeout: float = 20) -> None:
     """Stop a server started with ``start_new_session=True``: SIGTERM its group, SIGKILL if it lingers."""
     import signal
     import subprocess
+
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=timeout)

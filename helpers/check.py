@@ -3,12 +3,14 @@
 Every check prints ``✓ <name>: <what was compared>`` and returns the measured discrepancy, or raises
 ``AssertionError`` showing both sides. Checks always compare two computed quantities, never a constant.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
+
 
 def _as_float64(x, name: str) -> np.ndarray:
     if isinstance(x, torch.Tensor):
@@ -61,7 +63,8 @@ def check_close(name: str, got, expected, *, rtol: float = 1e-5, atol: float = 1
             f"✗ {name}: max |diff| = {_fmt(max_diff)} exceeds atol={atol:g} + rtol={rtol:g}·|expected|\n"
             f"  got      = {np.array2string(a, precision=6, threshold=20)}\n"
             f"  expected = {np.array2string(b, precision=6, threshold=20)}\n"
-            f"  worst at index {worst}: got {a[worst]!r}, expected {b[worst]!r}")
+            f"  worst at index {worst}: got {a[worst]!r}, expected {b[worst]!r}"
+        )
     scale = float(np.abs(b).max()) if b.size else 0.0
     relative = f" (relative {max_diff / scale:.2g})" if rtol > 0 and scale > 0 and max_diff > 0 else ""
     print(f"✓ {name}: max |diff| = {_fmt(max_diff)}{relative}")
@@ -89,14 +92,17 @@ def check_less(name: str, smaller, larger, *, factor: float = 1.0) -> float:
     return Measured(ratio)
 
 
-def finite_difference_grad(fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor],
-                           eps: float = 1e-6) -> list[torch.Tensor]:
+def finite_difference_grad(
+    fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor], eps: float = 1e-6
+) -> list[torch.Tensor]:
     """Central finite differences of the scalar ``fn(*inputs)`` with respect to every input (float64).
 
     Costs two evaluations of ``fn`` per input element, so keep inputs small (a few hundred elements).
     """
     grads = []
-    inputs = [x.detach().clone(memory_format=torch.contiguous_format) for x in inputs]  # view(-1) needs contiguity
+    inputs = [
+        x.detach().clone(memory_format=torch.contiguous_format) for x in inputs
+    ]  # view(-1) needs contiguity
     for i, x in enumerate(inputs):
         g = torch.zeros_like(x)
         flat, gflat = x.view(-1), g.view(-1)
@@ -112,9 +118,17 @@ def finite_difference_grad(fn: Callable[..., torch.Tensor], inputs: Sequence[tor
     return grads
 
 
-def check_gradients(name: str, fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor],
-                    analytic: Sequence[torch.Tensor] | None = None, *, eps: float = 1e-6,
-                    rtol: float = 1e-5, atol: float = 1e-7, max_elements: int = 2000) -> float:
+def check_gradients(
+    name: str,
+    fn: Callable[..., torch.Tensor],
+    inputs: Sequence[torch.Tensor],
+    analytic: Sequence[torch.Tensor] | None = None,
+    *,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    max_elements: int = 2000,
+) -> float:
     """Compare gradients of a scalar function three ways: hand-derived, autograd, finite differences.
 
     Args:
@@ -134,8 +148,10 @@ def check_gradients(name: str, fn: Callable[..., torch.Tensor], inputs: Sequence
         raise ValueError("inputs must be float64 tensors (finite differences need double precision)")
     total = sum(x.numel() for x in inputs)
     if total > max_elements:
-        raise ValueError(f"inputs have {total} elements in all; finite differences allow at most "
-                         f"max_elements={max_elements}")
+        raise ValueError(
+            f"inputs have {total} elements in all; finite differences allow at most "
+            f"max_elements={max_elements}"
+        )
     if analytic is not None and len(analytic) != len(inputs):
         raise ValueError(f"analytic must hold one gradient per input ({len(inputs)}), got {len(analytic)}")
     leaves = [x.detach().clone().requires_grad_(True) for x in inputs]
@@ -149,15 +165,21 @@ def check_gradients(name: str, fn: Callable[..., torch.Tensor], inputs: Sequence
         auto = [torch.zeros_like(x) for x in leaves]
     numeric = finite_difference_grad(fn, inputs, eps)
     worst, parts = 0.0, []
-    for label, ref in (("finite differences", numeric),) + ((("hand-derived", analytic),) if analytic is not None else ()):
+    for label, ref in (("finite differences", numeric),) + (
+        (("hand-derived", analytic),) if analytic is not None else ()
+    ):
         for a, r in zip(auto, ref):
             a64, r64 = a.detach().double().cpu(), torch.as_tensor(r).detach().double().cpu()
             if a64.shape != r64.shape:
-                raise AssertionError(f"✗ {name}: {label} gradient shape {tuple(r64.shape)} vs autograd {tuple(a64.shape)}")
+                raise AssertionError(
+                    f"✗ {name}: {label} gradient shape {tuple(r64.shape)} vs autograd {tuple(a64.shape)}"
+                )
             d = (a64 - r64).abs()
             if not torch.all(d <= atol + rtol * r64.abs()):
-                raise AssertionError(f"✗ {name}: autograd vs {label}: max |diff| = {_fmt(float(d.max()))}\n"
-                                     f"  autograd = {a64}\n  {label} = {r64}")
+                raise AssertionError(
+                    f"✗ {name}: autograd vs {label}: max |diff| = {_fmt(float(d.max()))}\n"
+                    f"  autograd = {a64}\n  {label} = {r64}"
+                )
             worst = max(worst, float(d.max()) if d.numel() else 0.0)
         parts.append(label)
     print(f"✓ {name}: autograd = {' = '.join(parts)} (max |diff| = {_fmt(worst)})")

@@ -1,5 +1,6 @@
 """The collection's map: every notebook, its topic and what it builds on (one source for the start-here
 notebook, the workshop kit and the site)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -18,6 +18,7 @@ The parent picks a free port, starts the workers with :mod:`multiprocessing` (``
 need not import torch again; ``spawn`` elsewhere), waits with a timeout, and always ends them (``finally``).
 Every worker uses one thread. Works offline and as root: only 127.0.0.1 is used.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -51,6 +52,7 @@ class DistributedResult:
         world_size: D, the number of processes.
         seconds: wall time from starting the processes to reading their results.
     """
+
     loss: torch.Tensor
     image_grad: torch.Tensor
     text_grad: torch.Tensor
@@ -67,41 +69,55 @@ def _worker(rank: int, world_size: int, port: int, workdir: Path) -> None:
 
     torch.set_num_threads(1)
     shard = torch.load(workdir / f"shard{rank}.pt")
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size,
-                            timeout=datetime.timedelta(seconds=60))
+    dist.init_process_group(
+        "gloo",
+        init_method=f"tcp://127.0.0.1:{port}",
+        rank=rank,
+        world_size=world_size,
+        timeout=datetime.timedelta(seconds=60),
+    )
     try:
-        image_raw = shard["image"].requires_grad_()                            # (n, E), this worker's rows only
+        image_raw = shard["image"].requires_grad_()  # (n, E), this worker's rows only
         text_raw = shard["text"].requires_grad_()
         t_prime = shard["t_prime"].requires_grad_()
         bias = shard["b"].requires_grad_()
-        image = F.normalize(image_raw, dim=-1).detach().requires_grad_()      # (n, E) unit rows, a leaf
+        image = F.normalize(image_raw, dim=-1).detach().requires_grad_()  # (n, E) unit rows, a leaf
         text = F.normalize(text_raw, dim=-1)
         rows = len(image)
-        travelling = torch.cat([text.detach(), torch.zeros_like(text)])       # (2n, E): text chunk, its gradient
+        travelling = torch.cat([text.detach(), torch.zeros_like(text)])  # (2n, E): text chunk, its gradient
         incoming = torch.empty_like(travelling)
         local_loss = torch.zeros((), dtype=image.dtype)
         largest = (0, 0)
         for step in range(world_size):
-            chunk = travelling[:rows].clone().requires_grad_()               # text of worker (rank − step) mod D
-            block = siglip_block_loss(image, chunk, t_prime, bias, positives_on_diagonal=step == 0,
-                                      batch_size=shard["batch_size"])
-            block.backward()                                                  # grads: image, chunk, t′, b
+            chunk = travelling[:rows].clone().requires_grad_()  # text of worker (rank − step) mod D
+            block = siglip_block_loss(
+                image, chunk, t_prime, bias, positives_on_diagonal=step == 0, batch_size=shard["batch_size"]
+            )
+            block.backward()  # grads: image, chunk, t′, b
             largest = max(largest, (rows, len(chunk)))
             local_loss = local_loss + block.detach()
             travelling[rows:] += chunk.grad
-            if world_size > 1:                                                # pass right, receive from the left
+            if world_size > 1:  # pass right, receive from the left
                 request = dist.isend(travelling, (rank + 1) % world_size)
                 dist.recv(incoming, (rank - 1) % world_size)
                 request.wait()
                 travelling, incoming = incoming, travelling
         if not torch.equal(travelling[:rows], text.detach()):
             raise RuntimeError(f"worker {rank}: the text chunk that came home is not its own")
-        scalars = torch.stack([local_loss, t_prime.grad, bias.grad])          # (3,)
+        scalars = torch.stack([local_loss, t_prime.grad, bias.grad])  # (3,)
         dist.all_reduce(scalars)
         torch.autograd.backward([F.normalize(image_raw, dim=-1), text], [image.grad, travelling[rows:]])
-        torch.save({"loss": scalars[0], "t_prime_grad": scalars[1], "b_grad": scalars[2],
-                    "image_grad": image_raw.grad, "text_grad": text_raw.grad, "block_shape": largest},
-                   workdir / f"result{rank}.pt")
+        torch.save(
+            {
+                "loss": scalars[0],
+                "t_prime_grad": scalars[1],
+                "b_grad": scalars[2],
+                "image_grad": image_raw.grad,
+                "text_grad": text_raw.grad,
+                "block_shape": largest,
+            },
+            workdir / f"result{rank}.pt",
+        )
         dist.barrier()
     finally:
         dist.destroy_process_group()
@@ -109,9 +125,9 @@ def _worker(rank: int, world_size: int, port: int, workdir: Path) -> None:
 
 def _process_main(rank: int, world_size: int, port: int, workdir: str) -> None:
     """Entry point of a worker process: run :func:`_worker`; on failure write ``error{rank}.txt`` and exit 1."""
-    torch.set_num_threads(1)                                  # first: a forked child must not start a thread team
+    torch.set_num_threads(1)  # first: a forked child must not start a thread team
     if sys.platform.startswith("linux"):
-        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")      # loopback only: no network, no DNS lookup
+        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # loopback only: no network, no DNS lookup
     try:
         _worker(rank, world_size, port, Path(workdir))
     except BaseException:
@@ -121,6 +137,7 @@ def _process_main(rank: int, world_size: int, port: int, workdir: str) -> None:
 
 def _free_port() -> int:
     from helpers.browser import free_port
+
     return free_port()
 
 
@@ -137,11 +154,13 @@ def _launch(workdir: Path, world_size: int, timeout: float) -> None:
     context = _context()
     try:
         for rank in range(world_size):
-            process = context.Process(target=_process_main, args=(rank, world_size, port, str(workdir)), daemon=True)
+            process = context.Process(
+                target=_process_main, args=(rank, world_size, port, str(workdir)), daemon=True
+            )
             process.start()
             processes.append(process)
         deadline = time.monotonic() + timeout
-        while True:                                                            # until all end or one fails
+        while True:  # until all end or one fails
             codes = [p.exitcode for p in processes]
             first_failure = next((rank for rank, code in enumerate(codes) if code not in (None, 0)), None)
             if first_failure is not None or all(code == 0 for code in codes):
@@ -156,15 +175,24 @@ def _launch(workdir: Path, world_size: int, timeout: float) -> None:
             process.join()
     failed = [rank for rank, process in enumerate(processes) if process.exitcode != 0]
     if failed:
-        rank = first_failure if first_failure is not None else failed[0]          # the first to fail
+        rank = first_failure if first_failure is not None else failed[0]  # the first to fail
         error = workdir / f"error{rank}.txt"
         text = error.read_text() if error.exists() else "(no traceback written)"
-        raise RuntimeError(f"worker {rank} of {world_size} failed (exit codes "
-                           f"{[p.exitcode for p in processes]}):\n{text[-2000:]}")
+        raise RuntimeError(
+            f"worker {rank} of {world_size} failed (exit codes "
+            f"{[p.exitcode for p in processes]}):\n{text[-2000:]}"
+        )
 
 
-def run_distributed_siglip(image_features: torch.Tensor, text_features: torch.Tensor, t_prime, b, *,
-                           world_size: int = 4, timeout: float = 120.0) -> DistributedResult:
+def run_distributed_siglip(
+    image_features: torch.Tensor,
+    text_features: torch.Tensor,
+    t_prime,
+    b,
+    *,
+    world_size: int = 4,
+    timeout: float = 120.0,
+) -> DistributedResult:
     """The chunked sigmoid loss and its gradients, computed by ``world_size`` processes talking over gloo.
 
     Args:
@@ -180,7 +208,11 @@ def run_distributed_siglip(image_features: torch.Tensor, text_features: torch.Te
         RuntimeError: a worker failed; its traceback is included.
     """
     _check_pair(image_features, text_features, same_shape=True)
-    if isinstance(world_size, bool) or not isinstance(world_size, int) or not 1 <= world_size <= MAX_WORLD_SIZE:
+    if (
+        isinstance(world_size, bool)
+        or not isinstance(world_size, int)
+        or not 1 <= world_size <= MAX_WORLD_SIZE
+    ):
         raise ValueError(f"world_size must be an int in [1, {MAX_WORLD_SIZE}], got {world_size!r}")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
@@ -195,9 +227,17 @@ def run_distributed_siglip(image_features: torch.Tensor, text_features: torch.Te
     with tempfile.TemporaryDirectory(prefix="siglip_ring_") as tmp:
         workdir = Path(tmp)
         for rank in range(world_size):
-            torch.save({"image": images[rank].clone(), "text": texts[rank].clone(), "t_prime": t_value.clone(),
-                        "b": b_value.clone(), "batch_size": batch}, workdir / f"shard{rank}.pt")
-        for attempt in range(2):                                              # a second try if the port was taken
+            torch.save(
+                {
+                    "image": images[rank].clone(),
+                    "text": texts[rank].clone(),
+                    "t_prime": t_value.clone(),
+                    "b": b_value.clone(),
+                    "batch_size": batch,
+                },
+                workdir / f"shard{rank}.pt",
+            )
+        for attempt in range(2):  # a second try if the port was taken
             try:
                 _launch(workdir, world_size, float(timeout))
                 break
@@ -209,10 +249,12 @@ def run_distributed_siglip(image_features: torch.Tensor, text_features: torch.Te
         results = [torch.load(workdir / f"result{rank}.pt") for rank in range(world_size)]
     device = image_features.device
     return DistributedResult(
-        loss=results[0]["loss"].to(device), image_grad=torch.cat([r["image_grad"] for r in results]).to(device),
+        loss=results[0]["loss"].to(device),
+        image_grad=torch.cat([r["image_grad"] for r in results]).to(device),
         text_grad=torch.cat([r["text_grad"] for r in results]).to(device),
-        t_prime_grad=results[0]["t_prime_grad"].to(device), b_grad=results[0]["b_grad"].to(device),
-        block_shape=max(tuple(r["block_shape"]) for r in results), world_size=world_size,
-        seconds=time.perf_counter() - start)
-
-
+        t_prime_grad=results[0]["t_prime_grad"].to(device),
+        b_grad=results[0]["b_grad"].to(device),
+        block_shape=max(tuple(r["block_shape"]) for r in results),
+        world_size=world_size,
+        seconds=time.perf_counter() - start,
+    )

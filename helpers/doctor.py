@@ -1,5 +1,6 @@
 """Environment report: ``python -m helpers.doctor`` (or ``make doctor``) prints OK/FAIL lines to paste into
 bug reports and exits non-zero if anything required is missing."""
+
 from __future__ import annotations
 
 import platform
@@ -9,8 +10,20 @@ from importlib import metadata
 from pathlib import Path
 
 #: Distribution names imported by the notebooks and tests, used when requirements.txt is not beside the package.
-FALLBACK_REQUIREMENTS = ["torch", "numpy", "matplotlib", "tqdm", "ipywidgets", "ipykernel", "jupyterlab",
-                         "nbformat", "nbclient", "nbconvert", "nbval", "pytest"]
+FALLBACK_REQUIREMENTS = [
+    "torch",
+    "numpy",
+    "matplotlib",
+    "tqdm",
+    "ipywidgets",
+    "ipykernel",
+    "jupyterlab",
+    "nbformat",
+    "nbclient",
+    "nbconvert",
+    "nbval",
+    "pytest",
+]
 
 
 def read_requirements(path: Path | None = None) -> list[tuple[str, str | None]]:
@@ -50,23 +63,31 @@ def report(requirements: list[tuple[str, str | None]] | None = None) -> tuple[li
         add(good, name, have + ("" if good else f" (requirements.txt pins {pinned})"))
     try:
         import torch
+
         from helpers.runtime import available_cores, pick_device
+
         add(True, "torch threads", f"{torch.get_num_threads()} intra-op, {available_cores()} cores available")
         dev = pick_device("auto")
         extra = f" ({torch.cuda.get_device_name(0)})" if dev.type == "cuda" else ""
         add(True, "device", dev.type + extra)
         x = torch.randn(64, 64, device=dev)
-        add(bool(torch.allclose((x @ torch.eye(64, device=dev)).cpu(), x.cpu())), "tensor math", "matmul on device")
+        add(
+            bool(torch.allclose((x @ torch.eye(64, device=dev)).cpu(), x.cpu())),
+            "tensor math",
+            "matmul on device",
+        )
     except Exception as exc:  # report, do not crash: this is a diagnostic tool
         add(False, "torch", f"{type(exc).__name__}: {exc}")
     try:
         from jupyter_client.kernelspec import KernelSpecManager
+
         specs = KernelSpecManager().find_kernel_specs()
         add("python3" in specs, "jupyter kernel", "python3 → " + specs.get("python3", "missing"))
     except Exception as exc:
         add(False, "jupyter kernel", f"{type(exc).__name__}: {exc}")
     try:
         import helpers
+
         add(True, "helpers", f"{helpers.__version__} ({Path(helpers.__file__).parent})")
     except Exception as exc:
         add(False, "helpers", f"{type(exc).__name__}: {exc}")
@@ -77,7 +98,11 @@ def main() -> int:
     lines, ok = report()
     print("Deriving Deep Learning — environment report")
     print("\n".join(lines))
-    print("ALL OK" if ok else "SOMETHING IS MISSING: see the FAIL lines (run `make lab` or `make test` to set up)")
+    print(
+        "ALL OK"
+        if ok
+        else "SOMETHING IS MISSING: see the FAIL lines (run `make lab` or `make test` to set up)"
+    )
     return 0 if ok else 1
 
 

@@ -3,6 +3,7 @@
 Used by ``make execute`` so that committed notebooks carry current, clean outputs: execution counts 1…n, no
 timing metadata, kernel ``python3``, progress bars silenced (``DDL_QUIET=1``). Stops at the first error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,13 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def execute(path: Path, timeout: int = 600) -> float:
     """Execute one notebook in place; return the wall time in seconds."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start

@@ -4,9 +4,11 @@ the expected values — only *where* the answer goes wrong, plus an optional hin
 A wrong or unfinished answer prints a ``✗`` line and returns False (it never raises), so "Run all" still
 works while exercises are open; solution cells ``assert`` the returned value.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -39,10 +41,18 @@ def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
             if got.dtype != torch.bool:
                 return f"returned dtype {got.dtype}, expected a boolean tensor"
             wrong = (got.cpu() != want.cpu()).nonzero()
-            return None if len(wrong) == 0 else f"{len(wrong)} entries differ, the first at index {tuple(wrong[0].tolist())}"
+            return (
+                None
+                if len(wrong) == 0
+                else f"{len(wrong)} entries differ, the first at index {tuple(wrong[0].tolist())}"
+            )
         close = torch.isclose(got.detach().cpu().double(), want.detach().cpu().double(), rtol=rtol, atol=atol)
         wrong = (~close).nonzero()
-        return None if len(wrong) == 0 else f"{len(wrong)} of {close.numel()} values are off, the first at index {tuple(wrong[0].tolist())}"
+        return (
+            None
+            if len(wrong) == 0
+            else f"{len(wrong)} of {close.numel()} values are off, the first at index {tuple(wrong[0].tolist())}"
+        )
     if isinstance(want, (int, float, np.integer, np.floating)) and not isinstance(want, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
@@ -57,8 +67,16 @@ def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
     return None if same else "the result differs"
 
 
-def check_answer(name: str, candidate: Callable[..., Any], reference: Callable[..., Any],
-                 cases: Sequence[tuple], *, hint: str = "", rtol: float = 1e-5, atol: float = 1e-6) -> Verdict:
+def check_answer(
+    name: str,
+    candidate: Callable[..., Any],
+    reference: Callable[..., Any],
+    cases: Sequence[tuple],
+    *,
+    hint: str = "",
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> Verdict:
     """Call ``candidate(*case)`` and ``reference(*case)`` for each case; print ✓ or ✗ with feedback.
 
     Args:
@@ -85,7 +103,9 @@ def check_answer(name: str, candidate: Callable[..., Any], reference: Callable[.
             return Verdict(False)
         problem = _compare(got, reference(*args), rtol, atol)
         if problem is not None:
-            shown = ", ".join(repr(a) if not isinstance(a, torch.Tensor) else f"tensor{tuple(a.shape)}" for a in args)
+            shown = ", ".join(
+                repr(a) if not isinstance(a, torch.Tensor) else f"tensor{tuple(a.shape)}" for a in args
+            )
             print(f"✗ {name}: case {i + 1} ({shown}): {problem}." + (f" Hint: {hint}" if hint else ""))
             return Verdict(False)
     print(f"✓ {name}: correct on all {len(cases)} cases")

@@ -3,9 +3,10 @@
 Figures are built with ``Figure()`` rather than ``pyplot``, so they are never shown twice and never leave a
 stray ``<Figure …>`` line: a notebook displays one by ending a cell with it (or ``display(fig)``).
 """
+
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 import numpy as np
@@ -21,11 +22,21 @@ def set_style() -> None:
     Inside IPython it also registers the PNG display of ``Figure`` objects, which are built here without
     pyplot (see the module docstring) and so would otherwise show only as text.
     """
-    matplotlib.rcParams.update({
-        "figure.dpi": DPI, "savefig.dpi": DPI, "figure.figsize": (6.0, 3.6),
-        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-        "font.size": 10, "axes.titlesize": 11, "legend.frameon": False, "image.cmap": "viridis",
-    })
+    matplotlib.rcParams.update(
+        {
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "figure.figsize": (6.0, 3.6),
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "legend.frameon": False,
+            "image.cmap": "viridis",
+        }
+    )
     try:
         from IPython import get_ipython
         from IPython.core.pylabtools import select_figure_formats
@@ -60,8 +71,18 @@ def _new(figsize=None, ncols: int = 1):
     return fig, axes
 
 
-def line_plot(x, series: Mapping[str, Sequence[float]], *, title: str, xlabel: str, ylabel: str,
-              logx: bool = False, logy: bool = False, markers: bool = False, figsize=None) -> Figure:
+def line_plot(
+    x,
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    logx: bool = False,
+    logy: bool = False,
+    markers: bool = False,
+    figsize=None,
+) -> Figure:
     """Several named curves over a shared x axis.
 
     Args:
@@ -87,8 +108,15 @@ def line_plot(x, series: Mapping[str, Sequence[float]], *, title: str, xlabel: s
     return fig
 
 
-def training_curves(history: Mapping[str, Sequence[float]], *, title: str = "Training",
-                    xlabel: str = "step", ylabel: str = "loss", logy: bool = True, smooth: int = 1) -> Figure:
+def training_curves(
+    history: Mapping[str, Sequence[float]],
+    *,
+    title: str = "Training",
+    xlabel: str = "step",
+    ylabel: str = "loss",
+    logy: bool = True,
+    smooth: int = 1,
+) -> Figure:
     """Curves of per-step values (e.g. ``{'train loss': [...]}``), optionally smoothed by a moving average.
 
     Args:
@@ -115,9 +143,21 @@ def training_curves(history: Mapping[str, Sequence[float]], *, title: str = "Tra
     return fig
 
 
-def heatmap(matrix, *, title: str, xlabel: str, ylabel: str, xticklabels: Sequence[str] | None = None,
-            yticklabels: Sequence[str] | None = None, annotate: bool = False, vmin: float | None = None,
-            vmax: float | None = None, cmap: str = "viridis", colorbar_label: str = "", ax=None) -> Figure:
+def heatmap(
+    matrix,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    xticklabels: Sequence[str] | None = None,
+    yticklabels: Sequence[str] | None = None,
+    annotate: bool = False,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    cmap: str = "viridis",
+    colorbar_label: str = "",
+    ax=None,
+) -> Figure:
     """A labelled heatmap of a 2-D matrix, e.g. attention weights (rows: queries, columns: keys).
 
     Args:
@@ -154,8 +194,15 @@ def heatmap(matrix, *, title: str, xlabel: str, ylabel: str, xticklabels: Sequen
     return fig
 
 
-def embedding_scatter(points, labels: Sequence | None = None, *, title: str, xlabel: str = "dim 1",
-                      ylabel: str = "dim 2", annotate: Sequence[str] | None = None) -> Figure:
+def embedding_scatter(
+    points,
+    labels: Sequence | None = None,
+    *,
+    title: str,
+    xlabel: str = "dim 1",
+    ylabel: str = "dim 2",
+    annotate: Sequence[str] | None = None,
+) -> Figure:
     """A 2-D scatter of embeddings, coloured by ``labels`` and optionally annotated with text.
 
     Args:
@@ -186,8 +233,9 @@ def embedding_scatter(points, labels: Sequence | None = None, *, title: str, xla
     return fig
 
 
-def image_grid(images, *, title: str, titles: Sequence[str] | None = None, ncols: int = 8,
-               cmap: str = "gray") -> Figure:
+def image_grid(
+    images, *, title: str, titles: Sequence[str] | None = None, ncols: int = 8, cmap: str = "gray"
+) -> Figure:
     """Show images in a grid.
 
     Args:

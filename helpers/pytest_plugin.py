@@ -7,6 +7,7 @@ When notebooks are collected by nbval (``--nbval-lax``), it
 - prints a per-notebook timing table at the end, writes it to ``build/notebook_times.json`` and fails the
   session when a notebook exceeds its budget (``DDL_BUDGET_S``, default 60 s).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ def pytest_collection_modifyitems(session, config, items):
         min_count = 0 if Path(str(parent.fspath)).name.startswith("00_") else 1
         cell = nbformat.v4.new_code_cell(SWEEP_SOURCE.format(min_count=min_count))
         options = defaultdict(bool, check=False)
-        sweep = IPyNbCell.from_parent(parent, name="explorer sweep", cell_num=len(parent.nb.cells),
-                                      cell=cell, options=options)
+        sweep = IPyNbCell.from_parent(
+            parent, name="explorer sweep", cell_num=len(parent.nb.cells), cell=cell, options=options
+        )
         items.insert(i + 1, sweep)
 
 
@@ -65,7 +67,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr.write_line(f"{'total':<{width}}  {sum(_times.values()):6.1f} s")
     over = [p for p, s in _times.items() if s > budget]
     if over:
-        tr.write_line(f"✗ budget exceeded by {len(over)} notebook(s) ({budget:g} s each): {', '.join(over)}", red=True)
+        tr.write_line(
+            f"✗ budget exceeded by {len(over)} notebook(s) ({budget:g} s each): {', '.join(over)}", red=True
+        )
     out = Path(str(config.rootpath)) / "build" / "notebook_times.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({p: round(s, 1) for p, s in sorted(_times.items())}, indent=1) + "\n")

@@ -1,4 +1,5 @@
 """Seeding, threads, device choice and plot style: the one call at the top of every notebook."""
+
 from __future__ import annotations
 
 import os
@@ -68,7 +69,9 @@ def elapsed() -> float:
     return time.perf_counter() - _START
 
 
-def setup(seed: int = 0, device: str = "auto", threads: int | None = None, verbose: bool = True) -> torch.device:
+def setup(
+    seed: int = 0, device: str = "auto", threads: int | None = None, verbose: bool = True
+) -> torch.device:
     """Prepare a notebook: seed everything, set torch threads, matplotlib style and device; print one line.
 
     Args:
@@ -107,8 +110,12 @@ def setup(seed: int = 0, device: str = "auto", threads: int | None = None, verbo
 
 def summary(seed: int | None = None) -> str:
     """One line describing the environment, e.g. for bug reports."""
-    parts = [f"Python {platform.python_version()}", f"torch {torch.__version__}",
-             f"{torch.get_num_threads()} threads", f"device {_DEVICE.type}"]
+    parts = [
+        f"Python {platform.python_version()}",
+        f"torch {torch.__version__}",
+        f"{torch.get_num_threads()} threads",
+        f"device {_DEVICE.type}",
+    ]
     if _DEVICE.type == "cuda":
         parts[-1] += f" ({torch.cuda.get_device_name(0)})"
     if seed is not None:

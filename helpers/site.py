@@ -5,6 +5,7 @@ MathJax comes from an installed package (``django-static-mathjax``) and is serve
 widget/require.js scripts that would be fetched from a CDN are switched off, so pages load with no network.
 Sources are assembled under ``build/site-src``; the HTML lands in ``build/site/_build/html``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,14 +74,18 @@ def assemble(src: Path) -> list[Path]:
             if "solution" in tags and "hide-input" not in tags:
                 cell.metadata["tags"] = [*tags, "hide-input"]
         nbformat.write(nb, src / "notebooks" / path.name)
-    (src / "index.md").write_text(index_markdown((ROOT / "README.md").read_text(encoding="utf-8")), encoding="utf-8")
+    (src / "index.md").write_text(
+        index_markdown((ROOT / "README.md").read_text(encoding="utf-8")), encoding="utf-8"
+    )
     shutil.copy2(ROOT / "CONTRIBUTING.md", src / "contributing.md")
     static = src / "_static" / "mathjax"
     static.mkdir(parents=True)
-    shutil.copy2(Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg.js", static / "tex-svg.js")
+    shutil.copy2(
+        Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg.js", static / "tex-svg.js"
+    )
     (src / "_config.yml").write_text(CONFIG, encoding="utf-8")
     toc = ["format: jb-book", "root: index", "parts:", "  - caption: Notebooks", "    chapters:"]
-    toc += [f"      - file: notebooks/{nb.stem}\n        title: \"{notebook_title(nb)}\"" for nb in notebooks]
+    toc += [f'      - file: notebooks/{nb.stem}\n        title: "{notebook_title(nb)}"' for nb in notebooks]
     toc += ["  - caption: Project", "    chapters:", "      - file: contributing"]
     (src / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
     return notebooks

@@ -3,11 +3,12 @@
 The notebook writes the training *step* itself (forward pass, loss, backward pass, optimizer step) and hands
 it to :func:`train_loop`; this module only repeats it, records what it returns and times it.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from tqdm.auto import tqdm
 
@@ -22,6 +23,7 @@ def progress(iterable: Iterable, *, desc: str = "", total: int | None = None, le
 @dataclass
 class History:
     """What :func:`train_loop` recorded: one loss per step, optional periodic metrics, and the wall time."""
+
     losses: list[float] = field(default_factory=list)
     metrics: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -40,9 +42,15 @@ class History:
         return sum(tail) / len(tail)
 
 
-def train_loop(step: Callable[[int], float], num_steps: int, *, desc: str = "training",
-               evaluate: Callable[[], dict[str, float]] | None = None, eval_every: int = 0,
-               verbose: bool = True) -> History:
+def train_loop(
+    step: Callable[[int], float],
+    num_steps: int,
+    *,
+    desc: str = "training",
+    evaluate: Callable[[], dict[str, float]] | None = None,
+    eval_every: int = 0,
+    verbose: bool = True,
+) -> History:
     """Call ``step(i)`` for ``i = 0 … num_steps-1`` and record the loss it returns.
 
     Args:
@@ -82,6 +90,8 @@ def train_loop(step: Callable[[int], float], num_steps: int, *, desc: str = "tra
     history.seconds = time.perf_counter() - start
     if verbose:
         extra = "".join(f", {k} {v[-1][1]:.4g}" for k, v in history.metrics.items())
-        print(f"{desc}: {num_steps} steps in {history.seconds:.1f} s, "
-              f"final loss {history.final_loss():.4g}{extra}")
+        print(
+            f"{desc}: {num_steps} steps in {history.seconds:.1f} s, "
+            f"final loss {history.final_loss():.4g}{extra}"
+        )
     return history

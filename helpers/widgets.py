@@ -8,13 +8,15 @@ maximum of every control (:func:`sweep_explorers`) without a browser::
                        layer=IntSlider(0, 1), head=IntSlider(0, 3), text=Text("3 1 2", probes=["", "x"]))
     explore          # renders the controls and the output in JupyterLab
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
-_REGISTRY: list["Explorer"] = []
+_REGISTRY: list[Explorer] = []
 
 
 def clear_registry() -> None:
@@ -22,7 +24,7 @@ def clear_registry() -> None:
     _REGISTRY.clear()
 
 
-def registered() -> list["Explorer"]:
+def registered() -> list[Explorer]:
     """The explorers created since the last :func:`helpers.setup`, in order."""
     return list(_REGISTRY)
 
@@ -35,6 +37,7 @@ def _check_number(name: str, value, kinds) -> None:
 @dataclass
 class IntSlider:
     """An integer slider over ``[min, max]`` in steps of ``step``; ``value`` defaults to ``min``."""
+
     min: int
     max: int
     step: int = 1
@@ -59,13 +62,21 @@ class IntSlider:
 
     def widget(self, name: str):
         import ipywidgets as w
-        return w.IntSlider(value=self.value, min=self.min, max=self.max, step=self.step,
-                           description=self.description or name, continuous_update=False)
+
+        return w.IntSlider(
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.description or name,
+            continuous_update=False,
+        )
 
 
 @dataclass
 class FloatSlider:
     """A float slider over ``[min, max]``; ``value`` defaults to the middle."""
+
     min: float
     max: float
     step: float = 0.01
@@ -89,19 +100,31 @@ class FloatSlider:
 
     def widget(self, name: str):
         import ipywidgets as w
-        return w.FloatSlider(value=self.value, min=self.min, max=self.max, step=self.step,
-                             description=self.description or name, continuous_update=False)
+
+        return w.FloatSlider(
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.description or name,
+            continuous_update=False,
+        )
 
 
 @dataclass
 class Dropdown:
     """A choice among ``options`` (strings or numbers); ``value`` defaults to the first."""
+
     options: Sequence[Any]
     value: Any = None
     description: str = ""
 
     def __post_init__(self):
-        if isinstance(self.options, (str, bytes)) or not isinstance(self.options, Sequence) or not self.options:
+        if (
+            isinstance(self.options, (str, bytes))
+            or not isinstance(self.options, Sequence)
+            or not self.options
+        ):
             raise TypeError("options must be a non-empty sequence (list or tuple)")
         self.options = list(self.options)
         self.value = self.options[0] if self.value is None else self.value
@@ -114,12 +137,14 @@ class Dropdown:
 
     def widget(self, name: str):
         import ipywidgets as w
+
         return w.Dropdown(options=self.options, value=self.value, description=self.description or name)
 
 
 @dataclass
 class Checkbox:
     """An on/off switch."""
+
     value: bool = False
     description: str = ""
 
@@ -132,12 +157,14 @@ class Checkbox:
 
     def widget(self, name: str):
         import ipywidgets as w
+
         return w.Checkbox(value=self.value, description=self.description or name, indent=False)
 
 
 @dataclass
 class Text:
     """A free-text box. ``probes`` are extra inputs the tests try (an empty string is always tried)."""
+
     value: str = ""
     probes: Sequence[str] = field(default_factory=list)
     description: str = ""
@@ -153,6 +180,7 @@ class Text:
 
     def widget(self, name: str):
         import ipywidgets as w
+
         return w.Text(value=self.value, description=self.description or name, continuous_update=False)
 
 
@@ -178,8 +206,10 @@ class Explorer:
             raise ValueError("an explorer needs at least one control")
         for name, control in controls.items():
             if not isinstance(control, (IntSlider, FloatSlider, Dropdown, Checkbox, Text)):
-                raise TypeError(f"control {name!r} must be an IntSlider, FloatSlider, Dropdown, Checkbox or Text, "
-                                f"got {type(control).__name__}")
+                raise TypeError(
+                    f"control {name!r} must be an IntSlider, FloatSlider, Dropdown, Checkbox or Text, "
+                    f"got {type(control).__name__}"
+                )
         self.fn, self.title, self.controls = fn, title, dict(controls)
         self._widget = None
         _REGISTRY.append(self)
@@ -191,7 +221,9 @@ class Explorer:
         """Call ``fn`` with the default control values, overridden by ``overrides``."""
         unknown = set(overrides) - set(self.controls)
         if unknown:
-            raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has {sorted(self.controls)}")
+            raise ValueError(
+                f"unknown control(s) {sorted(unknown)}; this explorer has {sorted(self.controls)}"
+            )
         return self.fn(**{**self.defaults(), **overrides})
 
     def settings(self) -> list[dict[str, Any]]:
@@ -204,6 +236,7 @@ class Explorer:
     def sweep(self) -> list[tuple[dict[str, Any], float]]:
         """Call ``fn`` at every setting of :meth:`settings`; return ``(setting, seconds)`` pairs."""
         from matplotlib.figure import Figure
+
         timings = []
         for setting in self.settings():
             start = time.perf_counter()
@@ -218,6 +251,7 @@ class Explorer:
     def _render(self, out, values: dict[str, Any]) -> None:
         from IPython.display import display
         from matplotlib.figure import Figure
+
         result = self.fn(**values)
         with out:
             out.clear_output(wait=True)
@@ -233,6 +267,7 @@ class Explorer:
         """The ipywidgets box (built on first use)."""
         if self._widget is None:
             import ipywidgets as w
+
             controls = {name: c.widget(name) for name, c in self.controls.items()}
             out = w.Output()
 
@@ -243,11 +278,14 @@ class Explorer:
                 ctrl.observe(update, names="value")
             update()
             header = w.HTML(f"<b>{self.title}</b>")
-            self._widget = w.VBox([header, w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])
+            self._widget = w.VBox(
+                [header, w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out]
+            )
         return self._widget
 
     def _ipython_display_(self):
         from IPython.display import display
+
         display(self.widget)
 
     def __repr__(self) -> str:
@@ -269,8 +307,9 @@ def sweep_explorers(min_count: int = 1, max_seconds: float = 1.0, verbose: bool 
         timings = ex.sweep()
         slowest_setting, slowest = max(timings, key=lambda t: t[1])
         if slowest > max_seconds:
-            raise AssertionError(f"explorer {ex.title!r} took {slowest:.2f} s at {slowest_setting} "
-                                 f"(bar {max_seconds} s)")
+            raise AssertionError(
+                f"explorer {ex.title!r} took {slowest:.2f} s at {slowest_setting} (bar {max_seconds} s)"
+            )
         tried += len(timings)
         if verbose:
             print(f"✓ explorer {ex.title!r}: {len(timings)} settings, slowest {slowest:.3f} s")

@@ -8,6 +8,7 @@
 Teaching time is estimated from the notebook itself: prose at 120 words a minute, 1.5 minutes per code cell
 (read, run, look at the output), 8 minutes per exercise — rounded up to 5 minutes per section.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,10 @@ from traitlets.config import Config
 from helpers.collection import COLLECTION, PATHS, ROOT, available
 
 STUB_TAG = "student-stub"
-STUB_SOURCE = ("# ✎ Your turn: complete the exercise cell above and run it again until its check prints ✓.\n"
-               "# (The solution is in the instructor's copy of this notebook.)")
+STUB_SOURCE = (
+    "# ✎ Your turn: complete the exercise cell above and run it again until its check prints ✓.\n"
+    "# (The solution is in the instructor's copy of this notebook.)"
+)
 WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL, MINUTES_PER_EXERCISE = 120, 1.5, 8
 
 
@@ -86,11 +89,19 @@ def plan(budget: int, numbers: list[str], times: dict[str, dict[str, int]]) -> l
 def instructor_guide(times: dict[str, dict[str, int]]) -> str:
     """The instructor guide as Markdown."""
     names = {e.number: f"{e.number}_{e.name}" for e in COLLECTION}
-    lines = ["# Instructor guide", "", __doc__.split("\n\n")[-1].strip(), "",
-             "## Time per section (estimated minutes)", ""]
+    lines = [
+        "# Instructor guide",
+        "",
+        __doc__.split("\n\n")[-1].strip(),
+        "",
+        "## Time per section (estimated minutes)",
+        "",
+    ]
     for number, sections in times.items():
         total = sum(sections.values())
-        lines.append(f"- **{names[number]}** — {total} min: " + ", ".join(f"{s} {m}" for s, m in sections.items()))
+        lines.append(
+            f"- **{names[number]}** — {total} min: " + ", ".join(f"{s} {m}" for s, m in sections.items())
+        )
     present = [e.number for e in available()]
     for label, budget in (("90-minute path", 90), ("Half-day path (3.5 hours with breaks)", 180)):
         route = next((list(p) for p in PATHS.values() if len([n for n in p if n in present]) > 1), present)
@@ -98,8 +109,14 @@ def instructor_guide(times: dict[str, dict[str, int]]) -> str:
         if budget <= 90:
             route = route[-1:]  # one notebook in depth
         chosen = plan(budget, route, times)
-        lines += ["", f"## {label}", "", f"Notebooks: {', '.join(names[n] for n in route)} — "
-                  f"{sum(m for _, _, m in chosen)} of {budget} minutes planned.", ""]
+        lines += [
+            "",
+            f"## {label}",
+            "",
+            f"Notebooks: {', '.join(names[n] for n in route)} — "
+            f"{sum(m for _, _, m in chosen)} of {budget} minutes planned.",
+            "",
+        ]
         lines += [f"1. {names[n]} · {s} ({m} min)" for n, s, m in chosen]
     lines += ["", "## Which notebooks build on which", ""]
     for e in COLLECTION:
@@ -107,9 +124,14 @@ def instructor_guide(times: dict[str, dict[str, int]]) -> str:
         status = "" if e.exists else " *(planned)*"
         lines.append(f"- **{names[e.number]}**{status} ({e.topic}) builds on {deps}")
     lines += ["", "## Learning paths", ""] + [f"- {k}: " + " → ".join(v) for k, v in PATHS.items()]
-    lines += ["", "## Running the session", "",
-              "Students run `make lab` (or open the student notebooks in any JupyterLab with the project installed).",
-              "Each exercise cell prints ✗ with a hint until the answer is right; nothing else needs solutions.", ""]
+    lines += [
+        "",
+        "## Running the session",
+        "",
+        "Students run `make lab` (or open the student notebooks in any JupyterLab with the project installed).",
+        "Each exercise cell prints ✗ with a hint until the answer is right; nothing else needs solutions.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -131,7 +153,9 @@ def build(out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the workshop kit (student notebooks + instructor guide).")
+    parser = argparse.ArgumentParser(
+        description="Write the workshop kit (student notebooks + instructor guide)."
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "workshop")
     args = parser.parse_args(argv)
     written = build(args.out)

@@ -1,5 +1,6 @@
 """Tests for helpers/components/bpe.py: training against a full-recount reference and against HF tokenizers,
 encoding against the definition (merges applied in learned order), round trips and special tokens."""
+
 import json
 import random
 from collections import Counter
@@ -8,8 +9,17 @@ import pytest
 import regex
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
-from helpers.components.bpe import (GPT2_SPLIT_PATTERN, GPT4_SPLIT_PATTERN, ByteLevelBPE, PairStats, check_vocab_size,
-                                    count_pairs, encode_chunk, merge_pair, truncate)
+from helpers.components.bpe import (
+    GPT2_SPLIT_PATTERN,
+    GPT4_SPLIT_PATTERN,
+    ByteLevelBPE,
+    PairStats,
+    check_vocab_size,
+    count_pairs,
+    encode_chunk,
+    merge_pair,
+    truncate,
+)
 from helpers.data.text import CHINESE_PASSAGE, english_split
 
 
@@ -65,7 +75,7 @@ def test_count_pairs_weights_by_frequency():
 
 def test_pair_stats_best_and_merge_keep_counts_exact():
     stats = PairStats({b"abab": 2, b"ba": 3})
-    assert stats.best() == (ord("b"), ord("a"))            # count 2 + 3 = 5 beats (a, b) with 4
+    assert stats.best() == (ord("b"), ord("a"))  # count 2 + 3 = 5 beats (a, b) with 4
     saved = stats.merge((ord("b"), ord("a")), 256)
     assert saved == 2 + 3
     recount, _ = count_pairs(stats.words, stats.freqs)
@@ -76,7 +86,9 @@ def test_pair_stats_best_and_merge_keep_counts_exact():
 def test_training_equals_full_recount(texts):
     text = texts[0][:8_000]
     assert ByteLevelBPE().train(text, 256 + 120).merges == naive_merges(text, 256 + 120)
-    assert ByteLevelBPE(GPT4_SPLIT_PATTERN).train(text, 256 + 60).merges == naive_merges(text, 256 + 60, GPT4_SPLIT_PATTERN)
+    assert ByteLevelBPE(GPT4_SPLIT_PATTERN).train(text, 256 + 60).merges == naive_merges(
+        text, 256 + 60, GPT4_SPLIT_PATTERN
+    )
 
 
 def test_merges_are_ordered_new_ids_from_256(trained):
@@ -103,9 +115,15 @@ def test_merges_never_cross_chunk_boundaries(trained):
 def test_round_trip_on_random_unicode(trained):
     rng = random.Random(0)
     pools = ["abc XYZ 123 ,.;!?", " \t\n\r\u3000\xa0", "😀👍🏽👨‍👩‍👧🇨🇳", "你好世界中文字节", "e\u0301a\u0308"]
-    strings = [""] + ["".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 25))) for _ in range(300)]
-    strings += ["".join(chr(c if c < 0xD800 else c + 0x800) for c in (rng.randrange(0x110000 - 0x800) for _ in range(8)))
-                for _ in range(100)]
+    strings = [""] + [
+        "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 25))) for _ in range(300)
+    ]
+    strings += [
+        "".join(
+            chr(c if c < 0xD800 else c + 0x800) for c in (rng.randrange(0x110000 - 0x800) for _ in range(8))
+        )
+        for _ in range(100)
+    ]
     for s in strings:
         assert trained.decode(trained.encode(s)) == s
 
@@ -127,8 +145,19 @@ def test_special_tokens_longest_match_first():
     assert tok.encode("x<|a|><|b|>") == [ord("x"), 301]
 
 
-@pytest.mark.parametrize("tokens", [{"": 300}, {"<s>": 5}, {"<s>": -1}, {"<s>": 1.0}, {"<s>": 300, "</s>": 300},
-                                    ["<s>"], {1: 300}, {"<s>": True}])
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        {"": 300},
+        {"<s>": 5},
+        {"<s>": -1},
+        {"<s>": 1.0},
+        {"<s>": 300, "</s>": 300},
+        ["<s>"],
+        {1: 300},
+        {"<s>": True},
+    ],
+)
 def test_register_special_tokens_rejects_bad_input(tokens):
     with pytest.raises(ValueError, match="tokens must map"):
         ByteLevelBPE().register_special_tokens(tokens)
@@ -181,8 +210,12 @@ def test_matches_hf_tokenizers_compression(texts):
     ours = ByteLevelBPE().train(train, 512)
     hf = Tokenizer(models.BPE())
     hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    hf.train_from_iterator([train], trainers.BpeTrainer(vocab_size=512, show_progress=False,
-                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    hf.train_from_iterator(
+        [train],
+        trainers.BpeTrainer(
+            vocab_size=512, show_progress=False, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+        ),
+    )
     assert hf.get_vocab_size() == len(ours.vocab) == 512
     assert abs(len(ours.encode(heldout)) / len(hf.encode(heldout).ids) - 1) < 0.02
     hf_first = json.loads(hf.to_str())["model"]["merges"][0]
@@ -202,7 +235,9 @@ def test_benchmark_script_runs_on_a_small_text(capsys):
     spec = importlib.util.spec_from_file_location("bpe_vs_hf", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    result = bench.main(["--train-chars", "20000", "--heldout-chars", "5000", "--vocab-size", "300", "--repeats", "1"])
+    result = bench.main(
+        ["--train-chars", "20000", "--heldout-chars", "5000", "--vocab-size", "300", "--repeats", "1"]
+    )
     assert result["ours_vocab"] == result["hf_vocab"] == 300
     assert abs(result["token_difference"]) < 0.02
     assert "held-out tokens" in capsys.readouterr().out

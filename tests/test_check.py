@@ -1,4 +1,5 @@
 """Tests for helpers.check: one '✓' line on success, AssertionError showing values on failure."""
+
 import math
 
 import numpy as np
@@ -17,15 +18,19 @@ def one_line(capsys) -> str:
 
 # --------------------------------------------------------------------------------------------- check_close
 
-@pytest.mark.parametrize("got, expected", [
-    (1.0, 1.0),
-    (3, 3.0),
-    ([1.0, 2.0, 3.0], (1.0, 2.0, 3.0)),
-    (np.arange(6.0).reshape(2, 3), torch.arange(6.0).reshape(2, 3)),
-    (torch.tensor(0.5, dtype=torch.float32), np.float64(0.5)),
-    (torch.ones(2, 2, requires_grad=True) * 2, 2 * np.ones((2, 2))),
-    (np.int64(7), 7.0),
-])
+
+@pytest.mark.parametrize(
+    "got, expected",
+    [
+        (1.0, 1.0),
+        (3, 3.0),
+        ([1.0, 2.0, 3.0], (1.0, 2.0, 3.0)),
+        (np.arange(6.0).reshape(2, 3), torch.arange(6.0).reshape(2, 3)),
+        (torch.tensor(0.5, dtype=torch.float32), np.float64(0.5)),
+        (torch.ones(2, 2, requires_grad=True) * 2, 2 * np.ones((2, 2))),
+        (np.int64(7), 7.0),
+    ],
+)
 def test_check_close_success_prints_tick_and_returns_max_diff(capsys, got, expected):
     result = check_close("same values", got, expected)
     assert result == pytest.approx(0.0, abs=1e-12)
@@ -123,6 +128,7 @@ def test_check_close_bad_inputs_raise_type_error_naming_parameter(which, bad):
 
 # --------------------------------------------------------------------------------------------- check_less
 
+
 def test_check_less_success_returns_ratio_and_prints(capsys):
     ratio = check_less("error shrinks", 1.0, 4.0)
     assert ratio == pytest.approx(0.25)
@@ -178,7 +184,9 @@ def test_check_less_bad_factor_raises_value_error(factor):
         check_less("x", 1.0, 2.0, factor=factor)
 
 
-@pytest.mark.parametrize("smaller, larger", [([1.0, 2.0], 3.0), (1.0, np.ones((2, 2))), (torch.zeros(0), 1.0)])
+@pytest.mark.parametrize(
+    "smaller, larger", [([1.0, 2.0], 3.0), (1.0, np.ones((2, 2))), (torch.zeros(0), 1.0)]
+)
 def test_check_less_non_scalar_raises_value_error(smaller, larger):
     with pytest.raises(ValueError, match="scalar"):
         check_less("x", smaller, larger)
@@ -200,32 +208,35 @@ def test_check_less_bad_name(name):
 
 # --------------------------------------------------------------------------------- finite_difference_grad
 
+
 def test_finite_difference_grad_matches_known_gradients():
     a = torch.tensor([[0.3, -1.2], [2.0, 0.7]], dtype=torch.float64)
     b = torch.tensor([1.5, -0.5, 0.25], dtype=torch.float64)
 
     def fn(a, b):
-        return (a ** 3).sum() + torch.sin(b).prod()
+        return (a**3).sum() + torch.sin(b).prod()
 
     ga, gb = finite_difference_grad(fn, [a, b])
     assert ga.shape == a.shape and gb.shape == b.shape
-    torch.testing.assert_close(ga, 3 * a ** 2, rtol=1e-6, atol=1e-8)
+    torch.testing.assert_close(ga, 3 * a**2, rtol=1e-6, atol=1e-8)
     sb = torch.sin(b)
-    expected_b = torch.stack([torch.cos(b[i]) * torch.prod(torch.cat([sb[:i], sb[i + 1:]])) for i in range(3)])
+    expected_b = torch.stack(
+        [torch.cos(b[i]) * torch.prod(torch.cat([sb[:i], sb[i + 1 :]])) for i in range(3)]
+    )
     torch.testing.assert_close(gb, expected_b, rtol=1e-6, atol=1e-8)
 
 
 def test_finite_difference_grad_does_not_modify_inputs():
     x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
     before = x.clone()
-    finite_difference_grad(lambda x: (x ** 2).sum(), [x])
+    finite_difference_grad(lambda x: (x**2).sum(), [x])
     assert torch.equal(x, before)
 
 
 def test_finite_difference_grad_handles_non_contiguous_inputs():
     x = torch.arange(6, dtype=torch.float64).reshape(2, 3).t()  # (3, 2), not contiguous
     assert not x.is_contiguous()
-    (g,) = finite_difference_grad(lambda x: (x ** 2 * torch.arange(1.0, 3.0, dtype=torch.float64)).sum(), [x])
+    (g,) = finite_difference_grad(lambda x: (x**2 * torch.arange(1.0, 3.0, dtype=torch.float64)).sum(), [x])
     torch.testing.assert_close(g, 2 * x * torch.tensor([1.0, 2.0], dtype=torch.float64), rtol=1e-6, atol=1e-7)
 
 
@@ -239,9 +250,13 @@ def test_finite_difference_grad_of_unused_input_is_zero():
 
 # ---------------------------------------------------------------------------------------- check_gradients
 
+
 def _quad_inputs():
     g = torch.Generator().manual_seed(0)
-    return [torch.randn(3, 2, generator=g, dtype=torch.float64), torch.randn(2, generator=g, dtype=torch.float64)]
+    return [
+        torch.randn(3, 2, generator=g, dtype=torch.float64),
+        torch.randn(2, generator=g, dtype=torch.float64),
+    ]
 
 
 def _quad(w, v):
@@ -288,7 +303,7 @@ def test_check_gradients_detects_wrong_custom_backward():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x ** 2
+            return x**2
 
         @staticmethod
         def backward(ctx, grad):
@@ -310,16 +325,17 @@ def test_check_gradients_does_not_modify_inputs(capsys):
 
 def test_check_gradients_input_unused_by_fn_has_zero_gradient(capsys):
     x, y = torch.ones(2, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
-    check_gradients("unused", lambda x, y: (x ** 2).sum(), [x, y],
-                    [2 * x, torch.zeros(3, dtype=torch.float64)])
+    check_gradients("unused", lambda x, y: (x**2).sum(), [x, y], [2 * x, torch.zeros(3, dtype=torch.float64)])
     assert one_line(capsys).startswith("✓ unused")
     with pytest.raises(AssertionError):
-        check_gradients("unused, wrong", lambda x, y: (x ** 2).sum(), [x, y], [2 * x, torch.ones(3)])
+        check_gradients("unused, wrong", lambda x, y: (x**2).sum(), [x, y], [2 * x, torch.ones(3)])
 
 
 def test_check_gradients_non_contiguous_input(capsys):
     x = torch.arange(6, dtype=torch.float64).reshape(2, 3).t()
-    check_gradients("transposed", lambda x: (x.sin() * torch.arange(6.0, dtype=torch.float64).reshape(3, 2)).sum(), [x])
+    check_gradients(
+        "transposed", lambda x: (x.sin() * torch.arange(6.0, dtype=torch.float64).reshape(3, 2)).sum(), [x]
+    )
     assert one_line(capsys).startswith("✓ transposed")
 
 

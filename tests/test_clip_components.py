@@ -1,4 +1,5 @@
 """Tests for helpers/components/clip.py: the loss against the paper's pseudo-code, the towers, the classifier."""
+
 import math
 
 import pytest
@@ -8,8 +9,7 @@ import torch.nn.functional as F
 from helpers.components.clip import CLIPModel, ImageEncoder, TextEncoder, clip_loss, zero_shot_classifier
 from helpers.data.shapes import CaptionTokenizer
 
-
-pytestmark = pytest.mark.usefixtures("one_thread", "seed0")   # fixtures in tests/conftest.py
+pytestmark = pytest.mark.usefixtures("one_thread", "seed0")  # fixtures in tests/conftest.py
 
 
 def reference_loss(image, text, scale):
@@ -22,7 +22,9 @@ def reference_loss(image, text, scale):
 @pytest.mark.parametrize("scale", [1.0, 1 / 0.07, 100.0])
 def test_clip_loss_matches_cross_entropy(scale):
     image, text = torch.randn(16, 8), torch.randn(16, 8)
-    torch.testing.assert_close(clip_loss(image, text, scale), reference_loss(image, text, scale), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        clip_loss(image, text, scale), reference_loss(image, text, scale), rtol=1e-5, atol=1e-6
+    )
     torch.testing.assert_close(clip_loss(image, text, torch.tensor(scale)), clip_loss(image, text, scale))
 
 
@@ -63,12 +65,12 @@ def test_image_encoder_outline_path_ignores_colour():
     mask = torch.zeros(32, 32)
     mask[8:20, 10:16] = 1.0
     red, green = torch.zeros(2, 3, 32, 32), torch.zeros(2, 3, 32, 32)
-    red[:, 0], green[:, 1] = mask, mask                          # same outline, different colour
-    assert not torch.allclose(enc(red), enc(green))              # the colour path sees the difference
+    red[:, 0], green[:, 1] = mask, mask  # same outline, different colour
+    assert not torch.allclose(enc(red), enc(green))  # the colour path sees the difference
     with torch.no_grad():
         enc.colour.weight.zero_()
         enc.colour.bias.zero_()
-    torch.testing.assert_close(enc(red), enc(green), rtol=0, atol=0)   # the outline path does not
+    torch.testing.assert_close(enc(red), enc(green), rtol=0, atol=0)  # the outline path does not
 
 
 def test_text_encoder_averages_real_tokens_and_ignores_padding():
@@ -94,7 +96,7 @@ def test_clip_model_temperature_and_cap():
     assert model.logit_scale.item() == 100.0
     a, b, s = model(torch.rand(4, 3, 32, 32), tok.encode(["a red circle"] * 4))
     clip_loss(a, b, s).backward()
-    assert model.log_scale.grad.item() == 0.0                    # capped: no gradient, as clipping does
+    assert model.log_scale.grad.item() == 0.0  # capped: no gradient, as clipping does
     assert torch.allclose(model.encode_image(torch.rand(2, 3, 32, 32)).norm(dim=1), torch.ones(2))
     assert torch.allclose(model.encode_text(tok.encode(["a", "b"])).norm(dim=1), torch.ones(2))
     with pytest.raises(ValueError, match="init_temperature"):
@@ -119,6 +121,8 @@ def test_image_encoder_forward_parts_are_what_forward_is_made_of():
     features, maps, colour = encoder.forward_parts(images)
     assert maps.shape == (3, 16, 4, 4) and colour.shape == (3, 8)
     assert torch.equal(features, encoder(images))
-    assert torch.equal(features, encoder.proj(torch.cat([maps.flatten(1), maps.amax(dim=(2, 3)), colour], dim=1)))
+    assert torch.equal(
+        features, encoder.proj(torch.cat([maps.flatten(1), maps.amax(dim=(2, 3)), colour], dim=1))
+    )
     with pytest.raises(TypeError, match="images must be a torch.Tensor"):
         encoder.forward_parts([[0.0]])

@@ -1,4 +1,5 @@
 """Tests for helpers/components/transformer.py: every part is checked against PyTorch's own implementation."""
+
 import math
 
 import pytest
@@ -7,14 +8,23 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.components import transformer as T
-from helpers.components.transformer import (DecoderLayer, EncoderLayer, FeedForward, MultiHeadAttention,
-                                            Seq2SeqTransformer, causal_mask, greedy_decode, padding_mask,
-                                            positional_encoding, scaled_dot_product_attention)
+from helpers.components.transformer import (
+    DecoderLayer,
+    EncoderLayer,
+    FeedForward,
+    MultiHeadAttention,
+    Seq2SeqTransformer,
+    causal_mask,
+    greedy_decode,
+    padding_mask,
+    positional_encoding,
+    scaled_dot_product_attention,
+)
 
 ATOL = 1e-5
 
 
-pytestmark = pytest.mark.usefixtures("one_thread", "seed0")   # fixtures in tests/conftest.py
+pytestmark = pytest.mark.usefixtures("one_thread", "seed0")  # fixtures in tests/conftest.py
 
 
 def random_mask(*shape):
@@ -74,7 +84,9 @@ def test_sdpa_masked_keys_do_not_influence_output():
 def test_sdpa_causal_mask_matches_is_causal():
     q = k = v = torch.randn(1, 2, 6, 4)
     out, w = scaled_dot_product_attention(q, k, v, causal_mask(6))
-    torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v, is_causal=True), atol=ATOL, rtol=1e-5)
+    torch.testing.assert_close(
+        out, F.scaled_dot_product_attention(q, k, v, is_causal=True), atol=ATOL, rtol=1e-5
+    )
     assert (w.triu(diagonal=1) == 0).all()
     torch.testing.assert_close(w[..., 0, 0], torch.ones(1, 2))
 
@@ -177,8 +189,23 @@ def test_positional_encoding_small_and_prefix_consistent():
     torch.testing.assert_close(positional_encoding(10, 8), positional_encoding(30, 8)[:10])
 
 
-@pytest.mark.parametrize("max_len,d_model", [(10, 3), (10, 0), (10, 1), (10, -2), (10, 4.0), (10, True),
-                                             (0, 4), (-1, 4), (2.0, 4), ("3", 4), (True, 4), (None, 4)])
+@pytest.mark.parametrize(
+    "max_len,d_model",
+    [
+        (10, 3),
+        (10, 0),
+        (10, 1),
+        (10, -2),
+        (10, 4.0),
+        (10, True),
+        (0, 4),
+        (-1, 4),
+        (2.0, 4),
+        ("3", 4),
+        (True, 4),
+        (None, 4),
+    ],
+)
 def test_positional_encoding_rejects_bad_arguments(max_len, d_model):
     with pytest.raises(ValueError):
         positional_encoding(max_len, d_model)
@@ -190,7 +217,9 @@ def test_feed_forward():
     x = torch.randn(2, 5, 8)
     out = ff(x)
     assert out.shape == (2, 5, 8)
-    ref = F.linear(torch.relu(F.linear(x, ff.linear1.weight, ff.linear1.bias)), ff.linear2.weight, ff.linear2.bias)
+    ref = F.linear(
+        torch.relu(F.linear(x, ff.linear1.weight, ff.linear1.bias)), ff.linear2.weight, ff.linear2.bias
+    )
     torch.testing.assert_close(out, ref)
     # position-wise: each position only sees itself
     torch.testing.assert_close(ff(x[:, 2:3]), out[:, 2:3])
@@ -198,7 +227,9 @@ def test_feed_forward():
 
 # ---------------------------------------------------------------------------------- encoder/decoder
 def copy_attention(ours: MultiHeadAttention, prefix: str, theirs_state: dict) -> None:
-    theirs_state[f"{prefix}.in_proj_weight"] = torch.cat([ours.q_proj.weight, ours.k_proj.weight, ours.v_proj.weight])
+    theirs_state[f"{prefix}.in_proj_weight"] = torch.cat(
+        [ours.q_proj.weight, ours.k_proj.weight, ours.v_proj.weight]
+    )
     theirs_state[f"{prefix}.in_proj_bias"] = torch.cat([ours.q_proj.bias, ours.k_proj.bias, ours.v_proj.bias])
     theirs_state[f"{prefix}.out_proj.weight"] = ours.out_proj.weight
     theirs_state[f"{prefix}.out_proj.bias"] = ours.out_proj.bias
@@ -242,9 +273,12 @@ def test_encoder_layer_matches_torch(norm_first):
     assert out.shape == (2, 6, 16)
     torch.testing.assert_close(out, theirs(x), atol=1e-5, rtol=1e-4)
     tokens = torch.tensor([[4, 2, 7, 0, 0, 0], [1, 2, 3, 4, 5, 9]])
-    torch.testing.assert_close(ours(x, padding_mask(tokens)), theirs(x, src_key_padding_mask=tokens == 0),
-                               atol=1e-5, rtol=1e-4)
-    torch.testing.assert_close(ours(x, causal_mask(6)), theirs(x, src_mask=~causal_mask(6)), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(
+        ours(x, padding_mask(tokens)), theirs(x, src_key_padding_mask=tokens == 0), atol=1e-5, rtol=1e-4
+    )
+    torch.testing.assert_close(
+        ours(x, causal_mask(6)), theirs(x, src_mask=~causal_mask(6)), atol=1e-5, rtol=1e-4
+    )
 
 
 @pytest.mark.parametrize("norm_first", [True, False])
@@ -283,13 +317,18 @@ def test_padding_mask():
     m = padding_mask(tokens)
     assert m.shape == (2, 1, 1, 4) and m.dtype == torch.bool
     assert m[:, 0, 0].tolist() == [[True, True, False, False], [True, True, True, True]]
-    assert padding_mask(tokens, pad_id=3)[:, 0, 0].tolist() == [[True, False, True, True], [True, True, False, True]]
+    assert padding_mask(tokens, pad_id=3)[:, 0, 0].tolist() == [
+        [True, False, True, True],
+        [True, True, False, True],
+    ]
 
 
 # ---------------------------------------------------------------------------------------- the model
 def small_model(norm_first=True, **kw):
     torch.manual_seed(1)
-    args = dict(vocab_size=11, d_model=16, num_heads=2, d_ff=32, num_layers=2, max_len=20, norm_first=norm_first)
+    args = dict(
+        vocab_size=11, d_model=16, num_heads=2, d_ff=32, num_layers=2, max_len=20, norm_first=norm_first
+    )
     args.update(kw)
     return Seq2SeqTransformer(**args).eval()
 
@@ -391,8 +430,7 @@ def test_greedy_decode_runs_to_max_len_without_eos():
 def test_greedy_decode_pads_after_eos(monkeypatch):
     """Row 0 ends at step 2, row 1 at step 4: row 0 is padded after its <eos>, decoding stops at step 4."""
     model = small_model()
-    script = torch.tensor([[5, EOS, 6, 6, 6, 6, 6, 6, 6, 6],
-                           [5, 6, 7, EOS, 8, 8, 8, 8, 8, 8]])
+    script = torch.tensor([[5, EOS, 6, 6, 6, 6, 6, 6, 6, 6], [5, 6, 7, EOS, 8, 8, 8, 8, 8, 8]])
     calls = []
 
     def scripted_decode(tgt_in, memory, src):
@@ -428,5 +466,6 @@ def test_greedy_decode_matches_teacher_forced_argmax():
 
 def test_module_exports():
     import helpers.components as C
+
     for name in C.__all__:
         assert getattr(C, name) is getattr(T, name)

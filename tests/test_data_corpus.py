@@ -1,12 +1,21 @@
 """Tests for helpers.data.corpus: planted structure checked by independent counting, seeds, sense labels, the
 analogy questions, and the file loader on small files written here."""
+
 from collections import Counter
 
 import pytest
 
 from helpers.data import corpus as corpus_module
-from helpers.data.corpus import (AMBIGUOUS, RELATIONS, PlantedCorpus, SenseOccurrence, analogy_questions,
-                                 make_corpus, sentences_from_file, tokenize)
+from helpers.data.corpus import (
+    AMBIGUOUS,
+    RELATIONS,
+    PlantedCorpus,
+    SenseOccurrence,
+    analogy_questions,
+    make_corpus,
+    sentences_from_file,
+    tokenize,
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,20 +109,30 @@ def test_corpus_analogies(corpus):
         corpus.analogies("colour")
 
 
-@pytest.mark.parametrize("bad, exc, match", [
-    (dict(num_sentences=50), ValueError, "num_sentences must be >= 100"),
-    (dict(num_sentences=1000.0), TypeError, "num_sentences must be an int"),
-    (dict(num_sentences=True), TypeError, "num_sentences must be an int"),
-    (dict(seed=-1), ValueError, "seed must be an int >= 0"),
-    (dict(seed="0"), ValueError, "seed must be an int >= 0"),
-])
+@pytest.mark.parametrize(
+    "bad, exc, match",
+    [
+        (dict(num_sentences=50), ValueError, "num_sentences must be >= 100"),
+        (dict(num_sentences=1000.0), TypeError, "num_sentences must be an int"),
+        (dict(num_sentences=True), TypeError, "num_sentences must be an int"),
+        (dict(seed=-1), ValueError, "seed must be an int >= 0"),
+        (dict(seed="0"), ValueError, "seed must be an int >= 0"),
+    ],
+)
 def test_make_corpus_bad_input(bad, exc, match):
     with pytest.raises(exc, match=match):
         make_corpus(**bad)
 
 
-@pytest.mark.parametrize("bad, exc", [([("a", "b")], ValueError), ("ab", TypeError), ([("a", 1), ("b", "c")], TypeError),
-                                      ([("a", "b", "c"), ("d", "e", "f")], TypeError)])
+@pytest.mark.parametrize(
+    "bad, exc",
+    [
+        ([("a", "b")], ValueError),
+        ("ab", TypeError),
+        ([("a", 1), ("b", "c")], TypeError),
+        ([("a", "b", "c"), ("d", "e", "f")], TypeError),
+    ],
+)
 def test_analogy_questions_bad_input(bad, exc):
     with pytest.raises(exc, match="pairs"):
         analogy_questions(bad)
@@ -121,8 +140,12 @@ def test_analogy_questions_bad_input(bad, exc):
 
 def test_tokenize():
     text = "Hello, World! It's 2024.  The café's menu?\n\nNew paragraph without stop\nsame sentence"
-    assert tokenize(text) == [["hello", "world"], ["it's", "2024"], ["the", "café's", "menu"],
-                              ["new", "paragraph", "without", "stop", "same", "sentence"]]
+    assert tokenize(text) == [
+        ["hello", "world"],
+        ["it's", "2024"],
+        ["the", "café's", "menu"],
+        ["new", "paragraph", "without", "stop", "same", "sentence"],
+    ]
     assert tokenize("A B. C", lowercase=False) == [["A", "B"], ["C"]]
     assert tokenize("... !!! ") == []
     with pytest.raises(TypeError, match="text must be a str"):
@@ -132,8 +155,11 @@ def test_tokenize():
 def test_sentences_from_file(tmp_path):
     path = tmp_path / "mine.txt"
     path.write_text("The king rules. The queen rules too!\nA new line, same sentence.", encoding="utf-8")
-    assert sentences_from_file(path) == [["the", "king", "rules"], ["the", "queen", "rules", "too"],
-                                         ["a", "new", "line", "same", "sentence"]]
+    assert sentences_from_file(path) == [
+        ["the", "king", "rules"],
+        ["the", "queen", "rules", "too"],
+        ["a", "new", "line", "same", "sentence"],
+    ]
     assert sentences_from_file(str(path), lowercase=False)[0] == ["The", "king", "rules"]
     bom = tmp_path / "bom.txt"
     bom.write_bytes("\ufeffword here.".encode("utf-8"))

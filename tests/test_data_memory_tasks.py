@@ -1,4 +1,5 @@
 """Tests for helpers.data.memory_tasks: layout of the copy-memory sequences, randomness, seeds and errors."""
+
 import pytest
 import torch
 
@@ -20,12 +21,12 @@ def test_layout(length, delay):
     x, y = copy_memory(200, delay, length=length, num_symbols=k, num_distractors=d, generator=gen())
     assert x.shape == (200, length + delay) and y.shape == (200, length)
     assert x.dtype == torch.long and y.dtype == torch.long
-    assert torch.equal(x[:, :length], y)                      # the symbols come first and are the targets
+    assert torch.equal(x[:, :length], y)  # the symbols come first and are the targets
     assert ((y >= 0) & (y < k)).all()
     gap = x[:, length:-1]
     assert gap.shape[1] == delay - 1
-    assert ((gap >= k) & (gap < k + d)).all()                 # only distractors in the gap
-    assert (x[:, -1] == k + d).all()                          # the cue closes every sequence
+    assert ((gap >= k) & (gap < k + d)).all()  # only distractors in the gap
+    assert (x[:, -1] == k + d).all()  # the cue closes every sequence
     assert int(x.max()) < copy_memory_vocab_size(k, d)
 
 
@@ -44,11 +45,19 @@ def test_deterministic_by_generator():
     assert not torch.equal(a[0], c[0])
 
 
-@pytest.mark.parametrize("kwargs,exc,word", [
-    (dict(n=0), ValueError, "n"), (dict(delay=0), ValueError, "delay"), (dict(length=0), ValueError, "length"),
-    (dict(num_symbols=1), ValueError, "num_symbols"), (dict(num_distractors=0), ValueError, "num_distractors"),
-    (dict(n=2.5), TypeError, "n"), (dict(delay=True), TypeError, "delay"), (dict(generator=0), TypeError, "generator"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,word",
+    [
+        (dict(n=0), ValueError, "n"),
+        (dict(delay=0), ValueError, "delay"),
+        (dict(length=0), ValueError, "length"),
+        (dict(num_symbols=1), ValueError, "num_symbols"),
+        (dict(num_distractors=0), ValueError, "num_distractors"),
+        (dict(n=2.5), TypeError, "n"),
+        (dict(delay=True), TypeError, "delay"),
+        (dict(generator=0), TypeError, "generator"),
+    ],
+)
 def test_bad_input(kwargs, exc, word):
     args = dict(n=4, delay=3, generator=gen())
     args.update(kwargs)

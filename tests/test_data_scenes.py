@@ -1,4 +1,5 @@
 """helpers.data.scenes: face boxes from landmarks, cluttered backgrounds, scenes with faces pasted in."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,6 +15,7 @@ def scenes() -> Scenes:
 
 
 # --- face_boxes ---------------------------------------------------------------------------------------
+
 
 def test_face_boxes_geometry():
     # eyes at y = 10, mouth at y = 20, all centred on x = 50: centre (50, 15), side 2.8 · 10
@@ -53,25 +55,32 @@ def test_face_boxes_rejects_bad_side_factor(bad):
 
 # --- clutter -------------------------------------------------------------------------------------------
 
+
 def test_clutter_shape_range_and_determinism():
     a, b = clutter(5, 40, seed=7), clutter(5, 40, seed=7)
     assert a.shape == (5, 40, 40) and a.dtype == np.float32
     assert a.min() >= 0 and a.max() <= 1
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, clutter(5, 40, seed=8))
-    assert a.std(axis=(1, 2)).min() > 0.02          # actually cluttered, not flat
+    assert a.std(axis=(1, 2)).min() > 0.02  # actually cluttered, not flat
 
 
-@pytest.mark.parametrize("kwargs, exc, word", [
-    ({"num_images": 0}, ValueError, "num_images"), ({"num_images": 2.0}, TypeError, "num_images"),
-    ({"num_images": 2, "size": 4}, ValueError, "size"), ({"num_images": 2, "seed": -1}, ValueError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        ({"num_images": 0}, ValueError, "num_images"),
+        ({"num_images": 2.0}, TypeError, "num_images"),
+        ({"num_images": 2, "size": 4}, ValueError, "size"),
+        ({"num_images": 2, "seed": -1}, ValueError, "seed"),
+    ],
+)
 def test_clutter_rejects_bad_input(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         clutter(**kwargs)
 
 
 # --- make_scenes -------------------------------------------------------------------------------------------
+
 
 def test_scene_shapes_and_types(scenes):
     n, k = 12, 3
@@ -114,7 +123,7 @@ def test_faces_are_drawn_where_the_boxes_are(scenes):
 def test_box_sizes_follow_box_range():
     small = make_scenes(20, 96, box_range=(14, 18), seed=0)
     large = make_scenes(20, 96, box_range=(36, 40), seed=0)
-    side = lambda s: (s.boxes[..., 2] - s.boxes[..., 0])[s.valid]  # noqa: E731
+    side = lambda s: (s.boxes[..., 2] - s.boxes[..., 0])[s.valid]
     assert side(small).mean() < side(large).mean() / 1.6
 
 
@@ -130,20 +139,23 @@ def test_given_identities_are_used_and_seed_fixes_everything():
     assert not np.array_equal(a.images, c.images)
 
 
-@pytest.mark.parametrize("kwargs, exc, word", [
-    ({"num_scenes": 0}, ValueError, "num_scenes"),
-    ({"num_scenes": 2, "size": 16}, ValueError, "size"),
-    ({"num_scenes": 2, "size": 600}, ValueError, "size"),
-    ({"num_scenes": 2, "max_faces": 0}, ValueError, "max_faces"),
-    ({"num_scenes": 2, "box_range": (30, 20)}, ValueError, "box_range"),
-    ({"num_scenes": 2, "box_range": (4, 20)}, ValueError, "box_range"),
-    ({"num_scenes": 2, "box_range": (20, 90)}, ValueError, "box_range"),
-    ({"num_scenes": 2, "box_range": 20}, ValueError, "box_range"),
-    ({"num_scenes": 2, "identities": np.zeros((3, 5))}, ValueError, "identities"),
-    ({"num_scenes": 2, "max_tries": 0}, ValueError, "max_tries"),
-    ({"num_scenes": 2, "seed": 2**32}, ValueError, "seed"),
-    ({"num_scenes": 2, "strength": 3.0}, ValueError, "strength"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        ({"num_scenes": 0}, ValueError, "num_scenes"),
+        ({"num_scenes": 2, "size": 16}, ValueError, "size"),
+        ({"num_scenes": 2, "size": 600}, ValueError, "size"),
+        ({"num_scenes": 2, "max_faces": 0}, ValueError, "max_faces"),
+        ({"num_scenes": 2, "box_range": (30, 20)}, ValueError, "box_range"),
+        ({"num_scenes": 2, "box_range": (4, 20)}, ValueError, "box_range"),
+        ({"num_scenes": 2, "box_range": (20, 90)}, ValueError, "box_range"),
+        ({"num_scenes": 2, "box_range": 20}, ValueError, "box_range"),
+        ({"num_scenes": 2, "identities": np.zeros((3, 5))}, ValueError, "identities"),
+        ({"num_scenes": 2, "max_tries": 0}, ValueError, "max_tries"),
+        ({"num_scenes": 2, "seed": 2**32}, ValueError, "seed"),
+        ({"num_scenes": 2, "strength": 3.0}, ValueError, "strength"),
+    ],
+)
 def test_make_scenes_rejects_bad_input(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         make_scenes(**kwargs)

@@ -1,22 +1,36 @@
 """Tests for helpers.data.sequences: targets checked by independent Python code, splits, seeds and errors."""
+
 import pytest
 import torch
 
 from helpers.data import sequences
-from helpers.data.sequences import (BOS, EOS, PAD, TASKS, SequenceTask, Vocab, iterate_minibatches,
-                                    make_sequence_task, random_batch)
+from helpers.data.sequences import (
+    BOS,
+    EOS,
+    PAD,
+    TASKS,
+    SequenceTask,
+    Vocab,
+    iterate_minibatches,
+    make_sequence_task,
+    random_batch,
+)
 
 N_TRAIN, N_TEST = 300, 100
 
 
 @pytest.fixture(scope="module", params=TASKS)
 def task(request):
-    kwargs = dict(min_len=1, max_len=4) if request.param == "add" else dict(min_len=2, max_len=7, num_symbols=6)
+    kwargs = (
+        dict(min_len=1, max_len=4) if request.param == "add" else dict(min_len=2, max_len=7, num_symbols=6)
+    )
     return make_sequence_task(request.param, n_train=N_TRAIN, n_test=N_TEST, seed=3, **kwargs)
 
 
 def rows(t: SequenceTask):
-    return list(zip(t.train_src.tolist(), t.train_tgt.tolist())) + list(zip(t.test_src.tolist(), t.test_tgt.tolist()))
+    return list(zip(t.train_src.tolist(), t.train_tgt.tolist())) + list(
+        zip(t.test_src.tolist(), t.test_tgt.tolist())
+    )
 
 
 def symbols(row):
@@ -35,7 +49,7 @@ def target_body(row):
     end = row.index(EOS)
     body = row[1:end]
     assert all(i not in (PAD, BOS, EOS) for i in body)
-    assert all(i == PAD for i in row[end + 1:])
+    assert all(i == PAD for i in row[end + 1 :])
     return body
 
 
@@ -51,6 +65,7 @@ def expected_output(name, vocab, src_tokens):
 
 
 # ------------------------------------------------------------------------------------- task correctness
+
 
 def test_targets_are_correct_when_decoded(task):
     v = task.vocab
@@ -112,7 +127,9 @@ def test_add_operands_have_the_requested_digit_counts_and_no_leading_zeros():
 
 def test_add_single_digits_include_zero_and_carries():
     t = make_sequence_task("add", n_train=90, n_test=10, min_len=1, max_len=1, seed=0)
-    pairs = {tuple(map(int, "".join(t.vocab.decode(s)).split("+"))) for s in torch.cat([t.train_src, t.test_src])}
+    pairs = {
+        tuple(map(int, "".join(t.vocab.decode(s)).split("+"))) for s in torch.cat([t.train_src, t.test_src])
+    }
     assert len(pairs) == 100  # the 100 pairs 0..9 + 0..9, every one exactly once
     assert (0, 0) in pairs and (9, 9) in pairs
     assert t.tgt_len == 4  # <bos> 1 8 <eos>
@@ -128,10 +145,15 @@ def test_add_nine_digits():
 
 # ---------------------------------------------------------------------------------------------- structure
 
+
 def test_shapes_and_dtypes(task):
     assert isinstance(task, SequenceTask) and task.name in TASKS
-    for tensor, n in ((task.train_src, N_TRAIN), (task.train_tgt, N_TRAIN), (task.test_src, N_TEST),
-                      (task.test_tgt, N_TEST)):
+    for tensor, n in (
+        (task.train_src, N_TRAIN),
+        (task.train_tgt, N_TRAIN),
+        (task.test_src, N_TEST),
+        (task.test_tgt, N_TEST),
+    ):
         assert tensor.dtype == torch.long and tensor.ndim == 2 and tensor.shape[0] == n
     assert task.test_src.shape[1] == task.src_len and task.test_tgt.shape[1] == task.tgt_len
     assert int(task.train_src.max()) < len(task.vocab) and int(task.train_src.min()) >= 0
@@ -192,8 +214,10 @@ def test_show_formats_one_example():
     assert t.show(-1) == t.show(len(t.test_src) - 1)
 
 
-@pytest.mark.parametrize("kwargs, word", [(dict(split="val"), "split"), (dict(i=5), "i"), (dict(i=-6), "i"),
-                                          (dict(i=20, split="train"), "i")])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [(dict(split="val"), "split"), (dict(i=5), "i"), (dict(i=-6), "i"), (dict(i=20, split="train"), "i")],
+)
 def test_show_errors(kwargs, word):
     t = make_sequence_task("copy", n_train=20, n_test=5, max_len=3, seed=0)
     with pytest.raises(ValueError, match=word):
@@ -202,49 +226,59 @@ def test_show_errors(kwargs, word):
 
 # ------------------------------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(task="shuffle"), "task"),
-    (dict(task="Copy"), "task"),
-    (dict(task="copy", min_len=0), "min_len"),
-    (dict(task="copy", min_len=-2), "min_len"),
-    (dict(task="copy", max_len=0), "max_len"),
-    (dict(task="copy", min_len=5, max_len=4), "max_len"),
-    (dict(task="add", min_len=3, max_len=2), "max_len"),
-    (dict(task="add", max_len=10), "max_len"),
-    (dict(task="copy", num_symbols=1), "num_symbols"),
-    (dict(task="copy", num_symbols=0), "num_symbols"),
-    (dict(task="sort", num_symbols=37), "num_symbols"),
-    (dict(task="add", max_len=3, num_symbols=9), "num_symbols"),
-    (dict(task="add", max_len=3, num_symbols=11), "num_symbols"),
-    (dict(task="add", max_len=3, num_symbols=36), "num_symbols"),
-    (dict(task="copy", n_train=0), "n_train"),
-    (dict(task="copy", n_test=0), "n_test"),
-    (dict(task="copy", n_test=-5), "n_test"),
-    (dict(task="copy", seed=-1), "seed"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(task="shuffle"), "task"),
+        (dict(task="Copy"), "task"),
+        (dict(task="copy", min_len=0), "min_len"),
+        (dict(task="copy", min_len=-2), "min_len"),
+        (dict(task="copy", max_len=0), "max_len"),
+        (dict(task="copy", min_len=5, max_len=4), "max_len"),
+        (dict(task="add", min_len=3, max_len=2), "max_len"),
+        (dict(task="add", max_len=10), "max_len"),
+        (dict(task="copy", num_symbols=1), "num_symbols"),
+        (dict(task="copy", num_symbols=0), "num_symbols"),
+        (dict(task="sort", num_symbols=37), "num_symbols"),
+        (dict(task="add", max_len=3, num_symbols=9), "num_symbols"),
+        (dict(task="add", max_len=3, num_symbols=11), "num_symbols"),
+        (dict(task="add", max_len=3, num_symbols=36), "num_symbols"),
+        (dict(task="copy", n_train=0), "n_train"),
+        (dict(task="copy", n_test=0), "n_test"),
+        (dict(task="copy", n_test=-5), "n_test"),
+        (dict(task="copy", seed=-1), "seed"),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(kwargs, word):
     kwargs = {"n_train": 10, "n_test": 5, **kwargs}
     with pytest.raises(ValueError, match=word):
         make_sequence_task(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(n_train=10.0), "n_train"),
-    (dict(max_len="5"), "max_len"),
-    (dict(min_len=True), "min_len"),
-    (dict(seed=1.5), "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(n_train=10.0), "n_train"),
+        (dict(max_len="5"), "max_len"),
+        (dict(min_len=True), "min_len"),
+        (dict(seed=1.5), "seed"),
+    ],
+)
 def test_non_int_arguments_raise_type_error(kwargs, word):
     with pytest.raises(TypeError, match=word):
         make_sequence_task("copy", **{"n_train": 10, "n_test": 5, **kwargs})
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(task="copy", n_train=10, n_test=5, min_len=1, max_len=3, num_symbols=2),  # 14 sources < 15
-    dict(task="sort", n_train=8, n_test=1, min_len=2, max_len=2, num_symbols=2),  # 4 < 9
-    dict(task="add", n_train=91, n_test=10, min_len=1, max_len=1),  # 100 < 101
-    dict(task="add", n_train=8100, n_test=1, min_len=2, max_len=2),  # 90 * 90 = 8100 < 8101
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(task="copy", n_train=10, n_test=5, min_len=1, max_len=3, num_symbols=2),  # 14 sources < 15
+        dict(task="sort", n_train=8, n_test=1, min_len=2, max_len=2, num_symbols=2),  # 4 < 9
+        dict(task="add", n_train=91, n_test=10, min_len=1, max_len=1),  # 100 < 101
+        dict(task="add", n_train=8100, n_test=1, min_len=2, max_len=2),  # 90 * 90 = 8100 < 8101
+    ],
+)
 def test_too_many_examples_for_the_space_raise_value_error(kwargs):
     with pytest.raises(ValueError, match="distinct"):
         make_sequence_task(**kwargs)
@@ -257,6 +291,7 @@ def test_exactly_exhausting_the_space_works():
 
 
 # ------------------------------------------------------------------------------------------------- Vocab
+
 
 def test_vocab_encode_decode_round_trip():
     v = Vocab(("<pad>", "<bos>", "<eos>", "a", "b", "c"))
@@ -292,6 +327,7 @@ def test_vocab_decode_out_of_range_raises(bad):
 
 # ------------------------------------------------------------------------------------ batching helpers
 
+
 def _data(n=10):
     x = torch.arange(n * 3).reshape(n, 3)
     y = torch.arange(n) * 10
@@ -323,13 +359,16 @@ def test_random_batch_whole_set_is_a_permutation():
     assert sorted(by.tolist()) == y.tolist()
 
 
-@pytest.mark.parametrize("kwargs, exc, word", [
-    (dict(batch_size=11), ValueError, "batch_size"),
-    (dict(batch_size=0), ValueError, "batch_size"),
-    (dict(batch_size=2.0), TypeError, "batch_size"),
-    (dict(batch_size=2, generator=0), TypeError, "generator"),
-    (dict(batch_size=2, generator=None), TypeError, "generator"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        (dict(batch_size=11), ValueError, "batch_size"),
+        (dict(batch_size=0), ValueError, "batch_size"),
+        (dict(batch_size=2.0), TypeError, "batch_size"),
+        (dict(batch_size=2, generator=0), TypeError, "generator"),
+        (dict(batch_size=2, generator=None), TypeError, "generator"),
+    ],
+)
 def test_random_batch_errors(kwargs, exc, word):
     x, y = _data()
     kwargs.setdefault("generator", torch.Generator())

@@ -1,4 +1,5 @@
 """Tests for helpers/data/shapes.py: images, captions, held-out pairs, corruption, tokenizer, folder loader."""
+
 import re
 
 import numpy as np
@@ -6,15 +7,31 @@ import pytest
 import torch
 
 from helpers.data import shapes as S
-from helpers.data.shapes import (COLOURS, POSITIONS, SHAPES, SIZES, CaptionTokenizer, combo_index, combo_names,
-                                 held_out_combos, load_image_folder, make_captions, make_shape_captions,
-                                 make_shapes_dataset, render_shapes)
+from helpers.data.shapes import (
+    COLOURS,
+    POSITIONS,
+    SHAPES,
+    SIZES,
+    CaptionTokenizer,
+    combo_index,
+    combo_names,
+    held_out_combos,
+    load_image_folder,
+    make_captions,
+    make_shape_captions,
+    make_shapes_dataset,
+    render_shapes,
+)
 
 
 def attrs(n=40, seed=0):
     rng = np.random.default_rng(seed)
-    return (rng.integers(len(SHAPES), size=n), rng.integers(len(COLOURS), size=n),
-            rng.integers(len(POSITIONS), size=n), rng.integers(len(SIZES), size=n))
+    return (
+        rng.integers(len(SHAPES), size=n),
+        rng.integers(len(COLOURS), size=n),
+        rng.integers(len(POSITIONS), size=n),
+        rng.integers(len(SIZES), size=n),
+    )
 
 
 # ------------------------------------------------------------------------------------------------ images
@@ -29,13 +46,13 @@ def test_render_shapes_shape_range_and_determinism():
 
 def test_render_shapes_colour_and_position():
     n = len(COLOURS)
-    images = render_shapes([0] * n, list(range(n)), [0] * n, [1] * n)      # large circles, top left
+    images = render_shapes([0] * n, list(range(n)), [0] * n, [1] * n)  # large circles, top left
     for c, name in enumerate(COLOURS):
-        pixel = images[c, :, 5, 5]                                            # inside the top-left circle
+        pixel = images[c, :, 5, 5]  # inside the top-left circle
         assert torch.allclose(pixel, torch.tensor(S.RGB[name]), atol=0.25), name
-    assert images[:, :, 26, 26].max() < 0.3                                 # bottom right is background
+    assert images[:, :, 26, 26].max() < 0.3  # bottom right is background
     circle, square = render_shapes([0, 1], [5, 5], [4, 4], [1, 1], seed=0)
-    assert (square.mean(0) > 0.5).sum() > (circle.mean(0) > 0.5).sum()     # a square fills its box
+    assert (square.mean(0) > 0.5).sum() > (circle.mean(0) > 0.5).sum()  # a square fills its box
 
 
 def test_render_shapes_rejects_bad_input():
@@ -57,15 +74,26 @@ def test_make_captions_mention_the_attributes():
     for caption, s, c in zip(captions, a[0], a[1]):
         assert any(w in caption for w in S.SHAPE_WORDS[SHAPES[s]]), caption
         assert any(w in caption for w in S.COLOUR_WORDS[COLOURS[c]]), caption
-    assert len(set(captions)) > 100                                         # varied templates and synonyms
-    assert not any(re.search(r"\ba [aeiou]", c) for c in captions)                  # "an emerald", not "a emerald"
+    assert len(set(captions)) > 100  # varied templates and synonyms
+    assert not any(re.search(r"\ba [aeiou]", c) for c in captions)  # "an emerald", not "a emerald"
 
 
 def test_make_captions_articles_and_templates():
     captions = make_captions([0], [1], [4], [0], templates=["a {colour} {shape}"])
-    assert captions[0] in ("a green circle", "an emerald circle", "a lime circle", "a green disc", "an emerald disc",
-                           "a lime disc", "a green round shape", "an emerald round shape", "a lime round shape",
-                           "a green dot", "an emerald dot", "a lime dot")
+    assert captions[0] in (
+        "a green circle",
+        "an emerald circle",
+        "a lime circle",
+        "a green disc",
+        "an emerald disc",
+        "a lime disc",
+        "a green round shape",
+        "an emerald round shape",
+        "a lime round shape",
+        "a green dot",
+        "an emerald dot",
+        "a lime dot",
+    )
     with pytest.raises(ValueError, match="fields"):
         make_captions([0], [0], [0], [0], templates=["a {colour} {animal}"])
     with pytest.raises(TypeError, match="templates"):
@@ -104,7 +132,9 @@ def test_make_shapes_dataset_splits():
     assert set(data.unseen.combo.tolist()) <= held
     assert not data.train.corrupted.any()
     again = make_shapes_dataset(300, 50, 60, seed=1)
-    assert again.train.captions == data.train.captions and torch.equal(again.unseen.images, data.unseen.images)
+    assert again.train.captions == data.train.captions and torch.equal(
+        again.unseen.images, data.unseen.images
+    )
     assert data.tokenizer.unknown_words(" ".join(data.train.captions)) == []
     assert data.test.describe(0).count(",") == 1
     with pytest.raises(ValueError, match="i must be"):
@@ -124,8 +154,9 @@ def test_corrupt_fraction_is_exact_and_wrong():
     torch.testing.assert_close(noisy.images, clean.images, rtol=0, atol=0)
     for i in torch.nonzero(noisy.corrupted)[:, 0].tolist():
         caption = noisy.captions[i]
-        names_true_pair = (any(w in caption for w in S.SHAPE_WORDS[SHAPES[noisy.shape[i]]])
-                           and any(w in caption.split() for w in S.COLOUR_WORDS[COLOURS[noisy.colour[i]]]))
+        names_true_pair = any(w in caption for w in S.SHAPE_WORDS[SHAPES[noisy.shape[i]]]) and any(
+            w in caption.split() for w in S.COLOUR_WORDS[COLOURS[noisy.colour[i]]]
+        )
         assert not names_true_pair, caption
     assert make_shape_captions(10, seed=0, corrupt_fraction=1.0).corrupted.all()
 
@@ -159,9 +190,17 @@ def test_tokenizer_round_trip_and_specials():
     assert tok.tokens[:4] == ("<pad>", "<unk>", "<bos>", "<eos>")
     assert CaptionTokenizer.split("Top-left: a DISC") == ["top", "-", "left", ":", "a", "disc"]
     ids = tok.encode(["a red circle", "upper-left: an ivory box"], max_len=10)
-    assert ids.shape == (2, 10) and ids[0, 0] == tok.bos_id and ids[0, 4] == tok.eos_id and ids[0, 5] == tok.pad_id
+    assert (
+        ids.shape == (2, 10)
+        and ids[0, 0] == tok.bos_id
+        and ids[0, 4] == tok.eos_id
+        and ids[0, 5] == tok.pad_id
+    )
     assert tok.decode(ids[1]) == "upper - left : an ivory box"
-    assert tok.encode("a zebra")[0, 2] == tok.unk_id and tok.unknown_words("a Zebra, a zebra!") == ["zebra", "!"]
+    assert tok.encode("a zebra")[0, 2] == tok.unk_id and tok.unknown_words("a Zebra, a zebra!") == [
+        "zebra",
+        "!",
+    ]
 
 
 def test_tokenizer_truncates_keeping_eos_and_validates():
@@ -185,13 +224,20 @@ def test_tokenizer_truncates_keeping_eos_and_validates():
 # ------------------------------------------------------------------------------------------ folder loader
 def write_folder(tmp_path):
     from skimage import io
+
     rgb = (np.random.default_rng(0).random((40, 48, 3)) * 255).astype(np.uint8)
     io.imsave(tmp_path / "a.png", rgb, check_contrast=False)
-    io.imsave(tmp_path / "grey.png", (np.arange(32 * 32).reshape(32, 32) % 256).astype(np.uint8), check_contrast=False)
+    io.imsave(
+        tmp_path / "grey.png",
+        (np.arange(32 * 32).reshape(32, 32) % 256).astype(np.uint8),
+        check_contrast=False,
+    )
     rgba = np.dstack([np.full((32, 32, 3), 200, np.uint8), np.full((32, 32), 255, np.uint8)])
     io.imsave(tmp_path / "alpha.png", rgba, check_contrast=False)
-    (tmp_path / "captions.tsv").write_text("# my pictures\na.png\tnoise in colour\n\ngrey.png\ta grey ramp\n"
-                                           "alpha.png\ta light grey square\n", encoding="utf-8")
+    (tmp_path / "captions.tsv").write_text(
+        "# my pictures\na.png\tnoise in colour\n\ngrey.png\ta grey ramp\nalpha.png\ta light grey square\n",
+        encoding="utf-8",
+    )
 
 
 def test_load_image_folder_reads_and_resizes(tmp_path):
@@ -200,8 +246,8 @@ def test_load_image_folder_reads_and_resizes(tmp_path):
     assert images.shape == (3, 3, 32, 32) and images.dtype == torch.float32
     assert captions == ["noise in colour", "a grey ramp", "a light grey square"]
     assert names == ["a.png", "grey.png", "alpha.png"]
-    assert 0 <= images.min() and images.max() <= 1
-    torch.testing.assert_close(images[1, 0], images[1, 2])                 # grey repeated over channels
+    assert images.min() >= 0 and images.max() <= 1
+    torch.testing.assert_close(images[1, 0], images[1, 2])  # grey repeated over channels
     torch.testing.assert_close(images[2], torch.full((3, 32, 32), 200 / 255))
     small, _, _ = load_image_folder(str(tmp_path), image_size=8)
     assert small.shape == (3, 3, 8, 8)

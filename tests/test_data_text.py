@@ -1,12 +1,20 @@
 """Tests for helpers.data.text: English from Python's documentation, the Chinese passage, the file loader."""
+
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from helpers.data import text as T
-from helpers.data.text import (CHINESE_PASSAGE, MIN_DOC_CHARS, chinese_passage, english_documents, english_split,
-                               english_text, load_text_file)
+from helpers.data.text import (
+    CHINESE_PASSAGE,
+    MIN_DOC_CHARS,
+    chinese_passage,
+    english_documents,
+    english_split,
+    english_text,
+    load_text_file,
+)
 
 
 def test_documents_are_many_distinct_long_english_strings():
@@ -69,7 +77,7 @@ def test_english_split_is_disjoint_sized_and_seeded():
     heldout_docs = [d for d in docs if d in heldout]
     assert train_docs and heldout_docs
     assert not set(train_docs) & set(heldout_docs)
-    for piece in heldout.split("\n\n")[:-1]:          # whole held-out documents never occur in the training text
+    for piece in heldout.split("\n\n")[:-1]:  # whole held-out documents never occur in the training text
         if len(piece) > 200:
             assert piece not in train
     assert english_split(60_000, 20_000, seed=3) == (train, heldout)
@@ -81,19 +89,29 @@ def test_english_split_refuses_more_than_there_is():
         english_split(2_000_000, 100_000)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(max_chars=0), ValueError, "max_chars"), (dict(max_chars=1.5), TypeError, "max_chars"),
-    (dict(max_chars=True), TypeError, "max_chars"), (dict(max_chars=10, seed="a"), TypeError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(max_chars=0), ValueError, "max_chars"),
+        (dict(max_chars=1.5), TypeError, "max_chars"),
+        (dict(max_chars=True), TypeError, "max_chars"),
+        (dict(max_chars=10, seed="a"), TypeError, "seed"),
+    ],
+)
 def test_english_text_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         english_text(**kwargs)
 
 
-@pytest.mark.parametrize("args, kwargs, error, match", [
-    ((0, 10), {}, ValueError, "train_chars"), ((10, -1), {}, ValueError, "heldout_chars"),
-    (("10", 10), {}, TypeError, "train_chars"), ((10, 10), dict(seed=None), TypeError, "seed"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, error, match",
+    [
+        ((0, 10), {}, ValueError, "train_chars"),
+        ((10, -1), {}, ValueError, "heldout_chars"),
+        (("10", 10), {}, TypeError, "train_chars"),
+        ((10, 10), dict(seed=None), TypeError, "seed"),
+    ],
+)
 def test_english_split_rejects_bad_arguments(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         english_split(*args, **kwargs)

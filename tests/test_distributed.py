@@ -2,19 +2,24 @@
 
 Each run starts worker processes that import torch; the tests keep to a few runs (a few seconds each).
 """
+
 import multiprocessing
 
 import pytest
 import torch
 
-import helpers.distributed as distributed
+from helpers import distributed
 from helpers.components.siglip import siglip_loss
 from helpers.distributed import DistributedResult, run_distributed_siglip
 
 
 def reference(x, y, t_prime, b):
-    args = [x.clone().requires_grad_(), y.clone().requires_grad_(),
-            torch.tensor(t_prime, dtype=x.dtype, requires_grad=True), torch.tensor(b, dtype=x.dtype, requires_grad=True)]
+    args = [
+        x.clone().requires_grad_(),
+        y.clone().requires_grad_(),
+        torch.tensor(t_prime, dtype=x.dtype, requires_grad=True),
+        torch.tensor(b, dtype=x.dtype, requires_grad=True),
+    ]
     loss = siglip_loss(*args)
     return loss.detach(), torch.autograd.grad(loss, args)
 
@@ -28,7 +33,12 @@ def test_four_processes_match_the_single_process_loss_and_gradients():
     assert isinstance(result, DistributedResult) and result.world_size == 4
     assert result.block_shape == (3, 3)
     assert torch.allclose(result.loss, loss, rtol=1e-12)
-    for got, want in ((result.image_grad, gx), (result.text_grad, gy), (result.t_prime_grad, gt), (result.b_grad, gb)):
+    for got, want in (
+        (result.image_grad, gx),
+        (result.text_grad, gy),
+        (result.t_prime_grad, gt),
+        (result.b_grad, gb),
+    ):
         assert got.shape == want.shape and torch.allclose(got, want, rtol=1e-10, atol=1e-14)
 
 
@@ -48,7 +58,7 @@ def test_timeout_ends_the_workers():
 def test_a_failing_worker_is_reported_and_the_others_are_ended(monkeypatch):
     real_save = torch.save
 
-    def save_all_but_shard_1(obj, path, *args, **kwargs):      # worker 1 will find no shard and fail
+    def save_all_but_shard_1(obj, path, *args, **kwargs):  # worker 1 will find no shard and fail
         if not str(path).endswith("shard1.pt"):
             real_save(obj, path, *args, **kwargs)
 
@@ -59,13 +69,16 @@ def test_a_failing_worker_is_reported_and_the_others_are_ended(monkeypatch):
     assert multiprocessing.active_children() == []
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(world_size=3), "world_size must divide"),
-    (dict(world_size=0), r"world_size must be an int in \[1, 16\]"),
-    (dict(world_size=17), "world_size must be an int"),
-    (dict(timeout=0), "timeout must be a number"),
-    (dict(timeout="1"), "timeout must be a number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(world_size=3), "world_size must divide"),
+        (dict(world_size=0), r"world_size must be an int in \[1, 16\]"),
+        (dict(world_size=17), "world_size must be an int"),
+        (dict(timeout=0), "timeout must be a number"),
+        (dict(timeout="1"), "timeout must be a number"),
+    ],
+)
 def test_bad_arguments_name_the_parameter(kwargs, match):
     x = torch.randn(4, 3)
     with pytest.raises(ValueError, match=match):

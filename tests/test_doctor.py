@@ -1,4 +1,5 @@
 """Tests for helpers/doctor.py: requirement parsing, the OK/FAIL report and the exit code."""
+
 from importlib import metadata
 
 import pytest
@@ -25,8 +26,15 @@ def test_read_requirements_parses_pins_and_comments(tmp_path):
         "typing_extensions\n"
     )
     assert doctor.read_requirements(path) == [
-        ("torch", "2.13.0"), ("numpy", "2.4.6"), ("tqdm", None), ("tqdm", "4.70.1"), ("nbval", None),
-        ("ipykernel", "7.4.0"), ("scipy", "1.17.1"), ("typing_extensions", None)]
+        ("torch", "2.13.0"),
+        ("numpy", "2.4.6"),
+        ("tqdm", None),
+        ("tqdm", "4.70.1"),
+        ("nbval", None),
+        ("ipykernel", "7.4.0"),
+        ("scipy", "1.17.1"),
+        ("typing_extensions", None),
+    ]
 
 
 def test_read_requirements_falls_back_when_file_is_absent(tmp_path):
@@ -56,9 +64,19 @@ def good_report():
 def test_report_ok_for_installed_packages(good_report):
     lines, ok = good_report
     assert ok is True
-    assert line_for(lines, "numpy").startswith("OK ") and metadata.version("numpy") in line_for(lines, "numpy")
+    assert line_for(lines, "numpy").startswith("OK ") and metadata.version("numpy") in line_for(
+        lines, "numpy"
+    )
     assert line_for(lines, "pytest").startswith("OK ")
-    for label in ("python", "platform", "torch threads", "device", "tensor math", "jupyter kernel", "helpers"):
+    for label in (
+        "python",
+        "platform",
+        "torch threads",
+        "device",
+        "tensor math",
+        "jupyter kernel",
+        "helpers",
+    ):
         assert line_for(lines, label).startswith("OK ")
     assert not any(ln.startswith("FAIL") for ln in lines)
     assert all(ln[:4] in ("OK  ", "FAIL", "WARN") and ln[4] == " " for ln in lines)

@@ -1,4 +1,5 @@
 """Tests for helpers/execute.py: in-place execution in a fresh python3 kernel, cleaned metadata, errors."""
+
 import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
@@ -24,11 +25,14 @@ def write_notebook(path, sources, kernel="some-old-kernel"):
 
 
 def test_execute_in_place(tmp_path):
-    path = write_notebook(tmp_path / "tiny.ipynb", [
-        "import os\nprint('hello from cell one', 6 * 7)",
-        "x = 'cwd=' + os.getcwd()\nprint(x)",
-        "print('third')",
-    ])
+    path = write_notebook(
+        tmp_path / "tiny.ipynb",
+        [
+            "import os\nprint('hello from cell one', 6 * 7)",
+            "x = 'cwd=' + os.getcwd()\nprint(x)",
+            "print('third')",
+        ],
+    )
     seconds = ex.execute(path, timeout=60)
     assert isinstance(seconds, float) and seconds > 0
 
@@ -50,11 +54,14 @@ def test_execute_in_place(tmp_path):
 
 
 def test_execute_stops_at_a_failing_cell(tmp_path):
-    path = write_notebook(tmp_path / "broken.ipynb", [
-        "print('before')",
-        "raise RuntimeError('boom from the notebook')",
-        "print('never reached')",
-    ])
+    path = write_notebook(
+        tmp_path / "broken.ipynb",
+        [
+            "print('before')",
+            "raise RuntimeError('boom from the notebook')",
+            "print('never reached')",
+        ],
+    )
     before = path.read_text()
     with pytest.raises(CellExecutionError, match="boom from the notebook"):
         ex.execute(path, timeout=60)
@@ -68,8 +75,11 @@ def test_clean():
         cell.metadata.update(execution={"a": 1}, ExecuteTime={"b": 2}, collapsed=False)
     out = ex.clean(nb)
     assert out is nb
-    assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                         "language": "python"}
+    assert nb.metadata["kernelspec"] == {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     nb.metadata["kernelspec"]["name"] = "changed"
     assert ex.KERNEL["name"] == "python3", "clean must copy the kernel spec, not share it"
     for cell in nb.cells:
@@ -105,6 +115,7 @@ def test_main_runs_each_notebook(tmp_path, capsys, monkeypatch):
     assert ex.main([str(a), str(b), "--timeout", "7"]) == 0
     assert ran == [(a, 7), (b, 7)]
     import os
+
     assert os.environ["DDL_QUIET"] == "1"
     out = capsys.readouterr().out
     assert out.count("done in 1.2 s") == 2 and f"executing {a}" in out

@@ -1,4 +1,5 @@
 """Tests for helpers/exercises.py: check_answer's feedback lines and its Verdict."""
+
 import numpy as np
 import pytest
 import torch
@@ -33,23 +34,30 @@ def test_right_tensor_answer(capsys):
 
 
 def test_right_number_answers(capsys):
-    assert run(capsys, "ints", lambda n: n * n, lambda n: n ** 2, [(1,), (7,), (12,)])[0]
+    assert run(capsys, "ints", lambda n: n * n, lambda n: n**2, [(1,), (7,), (12,)])[0]
     assert run(capsys, "floats within rtol", lambda x: x * (1 + 1e-7), lambda x: x, [(3.5,), (1e6,)])[0]
     assert run(capsys, "numpy scalar", lambda x: np.float64(x) / 2, lambda x: x / 2, [(3,)])[0]
-    assert run(capsys, "0-d tensor for a number", lambda x: torch.tensor(x) * 2, lambda x: float(x * 2), [(2.5,)])[0]
+    assert run(
+        capsys, "0-d tensor for a number", lambda x: torch.tensor(x) * 2, lambda x: float(x * 2), [(2.5,)]
+    )[0]
     assert run(capsys, "infinity", lambda: float("inf"), lambda: float("inf"), [()])[0]
 
 
 def test_right_bool_and_other_answers(capsys):
-    mask = lambda n: torch.ones(n, n, dtype=torch.bool).tril()  # noqa: E731
-    assert run(capsys, "bool tensor", lambda n: torch.arange(n)[None, :] <= torch.arange(n)[:, None], mask,
-               [(1,), (4,)])[0]
+    mask = lambda n: torch.ones(n, n, dtype=torch.bool).tril()
+    assert run(
+        capsys,
+        "bool tensor",
+        lambda n: torch.arange(n)[None, :] <= torch.arange(n)[:, None],
+        mask,
+        [(1,), (4,)],
+    )[0]
     assert run(capsys, "strings", lambda s: s.upper(), lambda s: s.upper(), [("abc",)])[0]
     assert run(capsys, "lists", lambda n: list(range(n)), lambda n: [*range(n)], [(3,)])[0]
 
 
 def test_tolerances_are_used(capsys):
-    off = lambda x: x + 1e-3  # noqa: E731
+    off = lambda x: x + 1e-3
     assert not run(capsys, "tight", off, lambda x: x, [(torch.ones(2),)])[0]
     assert run(capsys, "loose", off, lambda x: x, [(torch.ones(2),)], atol=1e-2)[0]
     assert not run(capsys, "tight number", lambda: 1.001, lambda: 1.0, [()])[0]
@@ -74,15 +82,25 @@ def test_wrong_shape(capsys):
 
 
 def test_wrong_dtype_for_bool(capsys):
-    verdict, out = run(capsys, "mask", lambda n: torch.ones(n, n).tril(),
-                       lambda n: torch.ones(n, n, dtype=torch.bool).tril(), [(3,)])
+    verdict, out = run(
+        capsys,
+        "mask",
+        lambda n: torch.ones(n, n).tril(),
+        lambda n: torch.ones(n, n, dtype=torch.bool).tril(),
+        [(3,)],
+    )
     assert not verdict
     assert "dtype" in out and "torch.float32" in out and "bool" in out
 
 
 def test_wrong_bool_values(capsys):
-    verdict, out = run(capsys, "mask", lambda n: torch.ones(n, n, dtype=torch.bool).triu(),
-                       lambda n: torch.ones(n, n, dtype=torch.bool).tril(), [(3,)])
+    verdict, out = run(
+        capsys,
+        "mask",
+        lambda n: torch.ones(n, n, dtype=torch.bool).triu(),
+        lambda n: torch.ones(n, n, dtype=torch.bool).tril(),
+        [(3,)],
+    )
     assert not verdict
     assert "6 entries differ" in out and "(0, 1)" in out
 
@@ -137,7 +155,9 @@ def test_uncomparable_results_do_not_raise(capsys):
     """A wrong answer never raises: an array compared with a list, or tuples of tensors."""
     verdict, out = run(capsys, "array", lambda: np.array([1, 2]), lambda: [1, 2], [()])
     assert not verdict and "differs" in out
-    verdict, out = run(capsys, "tuple", lambda: (torch.zeros(2), torch.ones(2)), lambda: (torch.ones(2),) * 2, [()])
+    verdict, out = run(
+        capsys, "tuple", lambda: (torch.zeros(2), torch.ones(2)), lambda: (torch.ones(2),) * 2, [()]
+    )
     assert not verdict
     verdict, out = run(capsys, "other", lambda: "abc", lambda: "abd", [()])
     assert not verdict and "the result differs" in out

@@ -1,4 +1,5 @@
 """helpers.components.faces.FaceCNN: shapes, parameter count, errors."""
+
 import pytest
 import torch
 
@@ -42,7 +43,9 @@ def test_margin_logits_matches_the_definition(margins):
     g = torch.Generator().manual_seed(0)
     cos_theta = torch.rand(16, 7, dtype=torch.float64, generator=g) * 2 - 1
     labels = torch.randint(0, 7, (16,), generator=g)
-    torch.testing.assert_close(margin_logits(cos_theta, labels, 8.0, *margins), _direct(cos_theta, labels, 8.0, *margins))
+    torch.testing.assert_close(
+        margin_logits(cos_theta, labels, 8.0, *margins), _direct(cos_theta, labels, 8.0, *margins)
+    )
 
 
 def test_margin_logits_arcface_equals_the_trig_identity_and_is_differentiable():
@@ -50,7 +53,7 @@ def test_margin_logits_arcface_equals_the_trig_identity_and_is_differentiable():
     cos_theta = (torch.rand(8, 5, dtype=torch.float64, generator=g) * 1.8 - 0.9).requires_grad_(True)
     labels = torch.randint(0, 5, (8,), generator=g)
     onehot = F.one_hot(labels, 5).double()
-    sin = (1 - cos_theta ** 2).sqrt()
+    sin = (1 - cos_theta**2).sqrt()
     reference = 4 * (onehot * (cos_theta * math.cos(0.5) - sin * math.sin(0.5)) + (1 - onehot) * cos_theta)
     ours = margin_logits(cos_theta, labels, 4, m2=0.5)
     torch.testing.assert_close(ours, reference)
@@ -64,15 +67,18 @@ def test_margin_logits_finite_gradient_at_cosine_one():
     assert torch.isfinite(torch.autograd.grad(loss, cos_theta)[0]).all()
 
 
-@pytest.mark.parametrize("args,error,match", [
-    ((torch.zeros(3), torch.zeros(3, dtype=torch.long), 1.0), ValueError, "cos_theta must be"),
-    ((torch.zeros(3, 2), torch.zeros(2, dtype=torch.long), 1.0), ValueError, "labels"),
-    ((torch.zeros(3, 2), torch.zeros(3), 1.0), TypeError, "integer tensor"),
-    ((torch.zeros(3, 2), torch.full((3,), 2), 1.0), ValueError, r"\[0, 1\]"),
-    ((torch.zeros(3, 2), torch.zeros(3, dtype=torch.long), 0.0), ValueError, "s must be"),
-    ((torch.zeros(3, 2), torch.zeros(3, dtype=torch.long), "2"), TypeError, "s must be"),
-    (([[0.0]], torch.zeros(1, dtype=torch.long), 1.0), TypeError, "torch tensors"),
-])
+@pytest.mark.parametrize(
+    "args,error,match",
+    [
+        ((torch.zeros(3), torch.zeros(3, dtype=torch.long), 1.0), ValueError, "cos_theta must be"),
+        ((torch.zeros(3, 2), torch.zeros(2, dtype=torch.long), 1.0), ValueError, "labels"),
+        ((torch.zeros(3, 2), torch.zeros(3), 1.0), TypeError, "integer tensor"),
+        ((torch.zeros(3, 2), torch.full((3,), 2), 1.0), ValueError, r"\[0, 1\]"),
+        ((torch.zeros(3, 2), torch.zeros(3, dtype=torch.long), 0.0), ValueError, "s must be"),
+        ((torch.zeros(3, 2), torch.zeros(3, dtype=torch.long), "2"), TypeError, "s must be"),
+        (([[0.0]], torch.zeros(1, dtype=torch.long), 1.0), TypeError, "torch tensors"),
+    ],
+)
 def test_margin_logits_rejects_bad_input(args, error, match):
     with pytest.raises(error, match=match):
         margin_logits(*args)
@@ -90,8 +96,9 @@ def test_normface_lower_bound_is_reached_at_the_simplex():
     assert normface_lower_bound(s, C) == pytest.approx(optimum, rel=1e-12)
 
 
-@pytest.mark.parametrize("s,C,error", [(0.0, 10, ValueError), (1.0, 1, ValueError), (1.0, 2.5, ValueError),
-                                       ("1", 10, TypeError)])
+@pytest.mark.parametrize(
+    "s,C,error", [(0.0, 10, ValueError), (1.0, 1, ValueError), (1.0, 2.5, ValueError), ("1", 10, TypeError)]
+)
 def test_normface_lower_bound_rejects_bad_input(s, C, error):
     with pytest.raises(error):
         normface_lower_bound(s, C)
@@ -109,10 +116,15 @@ def test_margin_head_forward_and_cosines():
     assert "m3=0.2" in repr(head)
 
 
-@pytest.mark.parametrize("kwargs,error", [({"feature_dim": 0, "num_classes": 3}, ValueError),
-                                          ({"feature_dim": 2, "num_classes": 1}, ValueError),
-                                          ({"feature_dim": 2, "num_classes": 3, "s": -1.0}, ValueError),
-                                          ({"feature_dim": 2, "num_classes": 3, "m1": None}, TypeError)])
+@pytest.mark.parametrize(
+    "kwargs,error",
+    [
+        ({"feature_dim": 0, "num_classes": 3}, ValueError),
+        ({"feature_dim": 2, "num_classes": 1}, ValueError),
+        ({"feature_dim": 2, "num_classes": 3, "s": -1.0}, ValueError),
+        ({"feature_dim": 2, "num_classes": 3, "m1": None}, TypeError),
+    ],
+)
 def test_margin_head_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error):
         MarginHead(**kwargs)

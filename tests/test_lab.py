@@ -1,5 +1,6 @@
 """`make lab` really serves JupyterLab: start it as a user would, load the lab page and the notebook list on
 localhost, stop it."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,14 @@ def test_make_lab_serves_the_lab_page_and_the_notebooks(tmp_path):
     args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.token={token} --ServerApp.port_retries=0"
     log = (tmp_path / "lab.log").open("w")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline, status, page = time.time() + 90, None, ""
         while time.time() < deadline and proc.poll() is None:
@@ -39,7 +46,9 @@ def test_make_lab_serves_the_lab_page_and_the_notebooks(tmp_path):
                 break
             except OSError:
                 time.sleep(0.5)
-        assert status == 200, f"JupyterLab did not answer on port {port}:\n{(tmp_path / 'lab.log').read_text()[-2000:]}"
+        assert status == 200, (
+            f"JupyterLab did not answer on port {port}:\n{(tmp_path / 'lab.log').read_text()[-2000:]}"
+        )
         assert "JupyterLab" in page
         _, listing = get(f"http://127.0.0.1:{port}/api/contents?token={token}")
         names = {item["name"] for item in json.loads(listing)["content"]}

@@ -2,6 +2,7 @@
 
 These tests read the committed .ipynb files; they do not run them (the nbval run does that).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,11 +14,21 @@ import pytest
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 TOPICS = [p for p in ALL if not p.name.startswith("00_")]
-HEADINGS = ["## 1. The idea", "## 2. Derivation", "## 3. From scratch", "## 4. A minimal model",
-            "## 5. Explore", "## 6. Exercises", "## 7. Summary"]
+HEADINGS = [
+    "## 1. The idea",
+    "## 2. Derivation",
+    "## 3. From scratch",
+    "## 4. A minimal model",
+    "## 5. Explore",
+    "## 6. Exercises",
+    "## 7. Summary",
+]
 CHECK_CALL = re.compile(r"\bcheck_(close|less|gradients)\(")
-DOWNLOAD = re.compile(r"urllib|\brequests\b|\bwget\b|\bcurl\b|from_pretrained|torch\.hub|https?://|load_dataset\(|"
-                      r"\bfetch_[a-z_]+\(|\bdownload", re.IGNORECASE)
+DOWNLOAD = re.compile(
+    r"urllib|\brequests\b|\bwget\b|\bcurl\b|from_pretrained|torch\.hub|https?://|load_dataset\(|"
+    r"\bfetch_[a-z_]+\(|\bdownload",
+    re.IGNORECASE,
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_CELL_LINES = 40  # the guide asks for about 30; this is the hard ceiling
 MAX_BYTES = 2 * 1024 * 1024
@@ -68,6 +79,7 @@ def topic(request) -> tuple[Path, dict]:
 
 # --- every notebook, 00_start_here included -------------------------------------------------------------
 
+
 def test_kernel_and_size(notebook):
     path, nb = notebook
     assert nb["metadata"].get("kernelspec", {}).get("name") == "python3", "kernel must be python3"
@@ -78,7 +90,9 @@ def test_executed_top_to_bottom_cleanly(notebook):
     path, nb = notebook
     cells = code_cells(nb["cells"])
     counts = [c.get("execution_count") for c in cells]
-    assert counts == list(range(1, len(cells) + 1)), f"execution counts {counts} are not 1..n: run `make execute`"
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"execution counts {counts} are not 1..n: run `make execute`"
+    )
     for i, cell in enumerate(cells):
         assert "execution" not in cell.get("metadata", {}), f"code cell {i} keeps timing metadata"
         for out in cell.get("outputs", []):
@@ -107,8 +121,9 @@ def test_imports_only_in_setup_cell(notebook):
     _, nb = notebook
     for i, cell in enumerate(code_cells(nb["cells"])[1:], start=2):
         for line in source(cell).splitlines():
-            assert not re.match(r"\s*(import |from \S+ import )", line), \
+            assert not re.match(r"\s*(import |from \S+ import )", line), (
                 f"code cell {i} imports ({line.strip()!r}); all imports belong in the setup cell"
+            )
 
 
 def test_no_downloads(notebook):
@@ -127,10 +142,13 @@ def test_cells_are_short(notebook):
 
 # --- topic notebooks: the skeleton -------------------------------------------------------------------
 
+
 def test_headings_in_order(topic):
     _, nb = topic
     found = [h for h in sections(nb) if h]
-    assert [h for h in found if h in HEADINGS] == HEADINGS, f"headings {found} must include, in order, {HEADINGS}"
+    assert [h for h in found if h in HEADINGS] == HEADINGS, (
+        f"headings {found} must include, in order, {HEADINGS}"
+    )
 
 
 def test_derivation_has_three_checks(topic):
@@ -158,8 +176,12 @@ def test_has_an_explorer(topic):
     _, nb = topic
     text = "\n".join(source(c) for c in code_cells(sections(nb)["## 5. Explore"]))
     assert "Explorer(" in text, "section 5 builds at least one helpers.widgets.Explorer"
-    widget_outputs = [o for c in code_cells(sections(nb)["## 5. Explore"]) for o in c.get("outputs", [])
-                      if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    widget_outputs = [
+        o
+        for c in code_cells(sections(nb)["## 5. Explore"])
+        for o in c.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert widget_outputs, "the committed notebook shows the explorer widget"
 
 
@@ -171,8 +193,12 @@ def test_exercises_have_checks_and_hidden_solutions(topic):
     assert len(solutions) >= 3, f"{len(solutions)} solution-tagged cells; at least 3 exercises are required"
     assert len(tasks) >= 3, f"{len(tasks)} exercise cells call check_answer; at least 3 are required"
     for cell in solutions:
-        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, "solution cells are collapsed"
-        assert "assert check_answer(" in source(cell), "a solution proves itself with assert check_answer(...)"
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (
+            "solution cells are collapsed"
+        )
+        assert "assert check_answer(" in source(cell), (
+            "a solution proves itself with assert check_answer(...)"
+        )
     for cell in tasks:
         assert "NotImplementedError" in source(cell), "an exercise cell leaves a stub for the learner"
 

@@ -1,16 +1,17 @@
 """Tests for helpers.plot: every function returns a labelled Figure that pyplot never sees."""
+
 import io
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
 
-from helpers import plot  # noqa: E402
+from helpers import plot
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,7 @@ def labels(ax):
 
 # ---------------------------------------------------------------------------------------------- set_style
 
+
 def test_set_style_updates_rcparams():
     matplotlib.rcParams["axes.grid"] = False
     matplotlib.rcParams["figure.dpi"] = 123
@@ -44,10 +46,12 @@ def test_set_style_updates_rcparams():
 
 # ---------------------------------------------------------------------------------------------- line_plot
 
+
 def test_line_plot_returns_labelled_figure_with_one_line_per_series():
     x = np.array([1.0, 2.0, 3.0])
-    fig = plot.line_plot(x, {"a": [1.0, 4.0, 9.0], "b": torch.tensor([0.0, 1.0, 2.0])},
-                         title="T", xlabel="X", ylabel="Y")
+    fig = plot.line_plot(
+        x, {"a": [1.0, 4.0, 9.0], "b": torch.tensor([0.0, 1.0, 2.0])}, title="T", xlabel="X", ylabel="Y"
+    )
     assert isinstance(fig, Figure)
     (ax,) = fig.axes
     assert labels(ax) == ("T", "X", "Y")
@@ -69,8 +73,17 @@ def test_line_plot_single_series_has_no_legend_and_linear_scales():
 
 
 def test_line_plot_log_scales_markers_and_figsize():
-    fig = plot.line_plot([1, 10, 100], {"s": [1, 2, 3]}, title="t", xlabel="x", ylabel="y",
-                         logx=True, logy=True, markers=True, figsize=(3.0, 2.0))
+    fig = plot.line_plot(
+        [1, 10, 100],
+        {"s": [1, 2, 3]},
+        title="t",
+        xlabel="x",
+        ylabel="y",
+        logx=True,
+        logy=True,
+        markers=True,
+        figsize=(3.0, 2.0),
+    )
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert ax.get_lines()[0].get_marker() == "o"
@@ -108,6 +121,7 @@ def test_line_plot_requires_keyword_labels():
 
 # -------------------------------------------------------------------------------------- training_curves
 
+
 def test_training_curves_defaults_and_raw_values():
     fig = plot.training_curves({"train loss": [3.0, 2.0, 1.0]})
     assert isinstance(fig, Figure)
@@ -122,8 +136,13 @@ def test_training_curves_defaults_and_raw_values():
 
 
 def test_training_curves_custom_labels_linear_and_several_curves_of_different_lengths():
-    fig = plot.training_curves({"a": [1.0, 2.0, 3.0, 4.0], "b": torch.tensor([5.0, 6.0])},
-                               title="Acc", xlabel="epoch", ylabel="accuracy", logy=False)
+    fig = plot.training_curves(
+        {"a": [1.0, 2.0, 3.0, 4.0], "b": torch.tensor([5.0, 6.0])},
+        title="Acc",
+        xlabel="epoch",
+        ylabel="accuracy",
+        logy=False,
+    )
     ax = fig.axes[0]
     assert labels(ax) == ("Acc", "epoch", "accuracy")
     assert ax.get_yscale() == "linear"
@@ -163,6 +182,7 @@ def test_training_curves_empty_curve_raises_value_error_naming_it():
 
 # ---------------------------------------------------------------------------------------------- heatmap
 
+
 def test_heatmap_returns_labelled_figure_showing_the_matrix():
     m = np.arange(6.0).reshape(2, 3)
     fig = plot.heatmap(m, title="Attention", xlabel="key", ylabel="query", colorbar_label="weight")
@@ -178,8 +198,18 @@ def test_heatmap_returns_labelled_figure_showing_the_matrix():
 
 def test_heatmap_tick_labels_annotations_and_colour_limits():
     m = torch.tensor([[0.1, 0.9], [0.5, 0.5], [0.0, 1.0]])
-    fig = plot.heatmap(m, title="t", xlabel="x", ylabel="y", xticklabels=["k1", "k2"],
-                       yticklabels=["q1", "q2", "q3"], annotate=True, vmin=0.0, vmax=2.0, cmap="magma")
+    fig = plot.heatmap(
+        m,
+        title="t",
+        xlabel="x",
+        ylabel="y",
+        xticklabels=["k1", "k2"],
+        yticklabels=["q1", "q2", "q3"],
+        annotate=True,
+        vmin=0.0,
+        vmax=2.0,
+        cmap="magma",
+    )
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["k1", "k2"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["q1", "q2", "q3"]
@@ -219,6 +249,7 @@ def test_heatmap_non_numeric_raises_type_error():
 
 # ------------------------------------------------------------------------------------- embedding_scatter
 
+
 def test_embedding_scatter_plain():
     pts = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
     fig = plot.embedding_scatter(pts, title="Emb")
@@ -233,8 +264,9 @@ def test_embedding_scatter_plain():
 
 def test_embedding_scatter_labels_make_one_group_each_and_annotations_are_written():
     pts = torch.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
-    fig = plot.embedding_scatter(pts, ["cat", "dog", "cat", 7], title="t", xlabel="pc1", ylabel="pc2",
-                                 annotate=["w", "x", "y", "z"])
+    fig = plot.embedding_scatter(
+        pts, ["cat", "dog", "cat", 7], title="t", xlabel="pc1", ylabel="pc2", annotate=["w", "x", "y", "z"]
+    )
     ax = fig.axes[0]
     assert labels(ax) == ("t", "pc1", "pc2")
     groups = {c.get_label(): np.asarray(c.get_offsets()) for c in ax.collections}
@@ -258,6 +290,7 @@ def test_embedding_scatter_length_mismatch_raises_value_error_naming_argument(ar
 
 
 # ---------------------------------------------------------------------------------------------- image_grid
+
 
 def _shown(fig):
     return [ax.get_images()[0].get_array() for ax in fig.axes if ax.get_images()]

@@ -5,6 +5,7 @@ the repository's pyproject.toml as config (its addopts load the plugin) and a te
 ``build/notebook_times.json`` lands there and the repository's own timings file is not overwritten.
 In process: the hooks' bookkeeping, on a private timings dict (this very session runs the plugin too).
 """
+
 import json
 import os
 import subprocess
@@ -21,9 +22,11 @@ from helpers import pytest_plugin as plugin
 REPO = Path(__file__).resolve().parents[1]
 
 SETUP = "import helpers\nhelpers.setup(seed=0)"
-EXPLORER = ("from helpers.widgets import Explorer, IntSlider\n"
-            "explore = Explorer(lambda n: f'n = {n}', title='Tiny explorer', n=IntSlider(0, 4))\n"
-            "print(explore.call(n=3))")
+EXPLORER = (
+    "from helpers.widgets import Explorer, IntSlider\n"
+    "explore = Explorer(lambda n: f'n = {n}', title='Tiny explorer', n=IntSlider(0, 4))\n"
+    "print(explore.call(n=3))"
+)
 
 
 def write_notebook(path: Path, sources: list[str]) -> Path:
@@ -34,13 +37,27 @@ def write_notebook(path: Path, sources: list[str]) -> Path:
     return path
 
 
-def run_pytest(rootdir: Path, notebooks: list[Path], budget: str | None = None) -> subprocess.CompletedProcess:
+def run_pytest(
+    rootdir: Path, notebooks: list[Path], budget: str | None = None
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DDL_BUDGET_S", "PYTEST_ADDOPTS")}
     env["DDL_QUIET"] = "1"
     if budget is not None:
         env["DDL_BUDGET_S"] = budget
-    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-           "-v", f"--rootdir={rootdir}", "-c", str(REPO / "pyproject.toml"), *map(str, notebooks)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "-p",
+        "no:cacheprovider",
+        "-v",
+        f"--rootdir={rootdir}",
+        "-c",
+        str(REPO / "pyproject.toml"),
+        *map(str, notebooks),
+    ]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     proc.output = proc.stdout + proc.stderr
     return proc
@@ -83,7 +100,7 @@ def test_timing_table_is_printed(passing_run):
     _, proc = passing_run
     out = proc.output
     assert "notebook timings" in out
-    table = out[out.index("notebook timings"):]
+    table = out[out.index("notebook timings") :]
     for name in ("01_tiny.ipynb", "00_intro.ipynb", "total"):
         assert any(ln.startswith(name) and ln.rstrip().endswith(" s") for ln in table.splitlines()), table
     assert "over the" not in table
@@ -115,8 +132,10 @@ def test_over_budget_fails_the_session(tmp_path):
     assert proc.returncode == 1, proc.output
     assert "FAILED" not in proc.output, "every item passes: only the budget fails the run"
     assert proc.output.rstrip().splitlines()[-1].strip("= ").startswith("2 passed in")
-    table = proc.output[proc.output.index("notebook timings"):]
-    assert any(ln.startswith("00_quick.ipynb") and "over the" in ln and "budget" in ln for ln in table.splitlines())
+    table = proc.output[proc.output.index("notebook timings") :]
+    assert any(
+        ln.startswith("00_quick.ipynb") and "over the" in ln and "budget" in ln for ln in table.splitlines()
+    )
 
 
 # ------------------------------------------------------------------------------------------- in process
@@ -128,9 +147,13 @@ def private_times(monkeypatch):
 
 
 def test_logreport_sums_durations_per_notebook(private_times):
-    for nodeid, seconds in [("nb/01_a.ipynb::Cell 0", 0.5), ("nb/01_a.ipynb::Cell 1", 0.25),
-                            ("nb/01_a.ipynb::explorer sweep", 1.0), ("nb/02_b.ipynb::Cell 0", 2.0),
-                            ("tests/test_x.py::test_y", 9.0)]:
+    for nodeid, seconds in [
+        ("nb/01_a.ipynb::Cell 0", 0.5),
+        ("nb/01_a.ipynb::Cell 1", 0.25),
+        ("nb/01_a.ipynb::explorer sweep", 1.0),
+        ("nb/02_b.ipynb::Cell 0", 2.0),
+        ("tests/test_x.py::test_y", 9.0),
+    ]:
         plugin.pytest_runtest_logreport(SimpleNamespace(nodeid=nodeid, duration=seconds))
     assert dict(private_times) == {"nb/01_a.ipynb": 1.75, "nb/02_b.ipynb": 2.0}
 
@@ -142,10 +165,12 @@ def test_budget_default_and_override(monkeypatch):
     assert plugin._budget() == 2.5
 
 
-@pytest.mark.parametrize("seconds,status,expected", [(5.0, 0, pytest.ExitCode.TESTS_FAILED), (0.5, 0, 0),
-                                                     (5.0, 2, 2), (5.0, 1, 1)])
-def test_sessionfinish_fails_only_a_passing_session_over_budget(private_times, monkeypatch, seconds, status,
-                                                                 expected):
+@pytest.mark.parametrize(
+    "seconds,status,expected", [(5.0, 0, pytest.ExitCode.TESTS_FAILED), (0.5, 0, 0), (5.0, 2, 2), (5.0, 1, 1)]
+)
+def test_sessionfinish_fails_only_a_passing_session_over_budget(
+    private_times, monkeypatch, seconds, status, expected
+):
     monkeypatch.setenv("DDL_BUDGET_S", "1")
     private_times["01_a.ipynb"] = seconds
     session = SimpleNamespace(exitstatus=status)

@@ -1,4 +1,5 @@
 """Tests for helpers.runtime: seeding, device choice and the one-line setup."""
+
 import random
 
 import matplotlib
@@ -24,11 +25,16 @@ def restore_global_state():
 
 
 def _draw(gen=None):
-    return (random.random(), float(np.random.rand()), torch.rand(3).tolist(),
-            None if gen is None else torch.rand(2, generator=gen).tolist())
+    return (
+        random.random(),
+        float(np.random.rand()),
+        torch.rand(3).tolist(),
+        None if gen is None else torch.rand(2, generator=gen).tolist(),
+    )
 
 
 # ------------------------------------------------------------------------------------------ seed_everything
+
 
 def test_seed_everything_makes_python_numpy_and_torch_repeatable():
     g1 = runtime.seed_everything(123)
@@ -72,6 +78,7 @@ def test_seed_everything_out_of_range_raises_value_error(seed):
 
 # ---------------------------------------------------------------------------------------------- pick_device
 
+
 def test_pick_device_cpu():
     assert runtime.pick_device("cpu") == torch.device("cpu")
 
@@ -106,6 +113,7 @@ def test_pick_device_unavailable_mps_raises_value_error():
 
 
 # ---------------------------------------------------------------------------------------------------- setup
+
 
 def test_setup_returns_device_and_prints_one_line(capsys):
     dev = runtime.setup(seed=3, device="cpu", threads=1)
@@ -143,6 +151,7 @@ def test_setup_applies_the_plot_style(capsys):
 
 def test_setup_clears_the_explorer_registry(capsys):
     from helpers.widgets import Checkbox, Explorer, clear_registry, registered
+
     try:
         Explorer(lambda on: str(on), title="old", on=Checkbox())
         assert len(registered()) >= 1
@@ -182,6 +191,7 @@ def test_setup_seed_errors_propagate():
 
 
 # ------------------------------------------------------------------------------------------- small helpers
+
 
 def test_available_cores_is_positive_int():
     n = runtime.available_cores()

@@ -1,18 +1,27 @@
 """helpers.components.siglip: the pairwise sigmoid loss, its block form, the chunked ring, logits memory."""
+
 import math
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.components.siglip import (INIT_BIAS, INIT_T_PRIME, chunked_siglip_loss, logits_bytes,
-                                       siglip_block_loss, siglip_loss)
+from helpers.components.siglip import (
+    INIT_BIAS,
+    INIT_T_PRIME,
+    chunked_siglip_loss,
+    logits_bytes,
+    siglip_block_loss,
+    siglip_loss,
+)
 
 
 def features(batch=8, width=5, seed=0, dtype=torch.float64):
     gen = torch.Generator().manual_seed(seed)
-    return (torch.randn(batch, width, generator=gen, dtype=dtype),
-            torch.randn(batch, width, generator=gen, dtype=dtype))
+    return (
+        torch.randn(batch, width, generator=gen, dtype=dtype),
+        torch.randn(batch, width, generator=gen, dtype=dtype),
+    )
 
 
 def test_initial_values_are_the_papers():
@@ -46,9 +55,12 @@ def test_siglip_loss_normalises_inside_and_accepts_tensor_scalars():
 @pytest.mark.parametrize("devices", [1, 2, 4, 8])
 def test_chunked_equals_full_in_value_and_gradient(devices):
     x, y = features(batch=8)
-    args = [x.clone().requires_grad_(), y.clone().requires_grad_(),
-            torch.tensor(INIT_T_PRIME, dtype=torch.float64, requires_grad=True),
-            torch.tensor(INIT_BIAS, dtype=torch.float64, requires_grad=True)]
+    args = [
+        x.clone().requires_grad_(),
+        y.clone().requires_grad_(),
+        torch.tensor(INIT_T_PRIME, dtype=torch.float64, requires_grad=True),
+        torch.tensor(INIT_BIAS, dtype=torch.float64, requires_grad=True),
+    ]
     full = siglip_loss(*args)
     full_grads = torch.autograd.grad(full, args)
     chunked = chunked_siglip_loss(*args, num_devices=devices)
@@ -68,20 +80,32 @@ def test_block_loss_positive_and_negative_blocks():
     assert torch.allclose(negatives, expected)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda x, y: siglip_loss(x.numpy(), y, 0.0, 0.0), "image_features must be a torch.Tensor"),
-    (lambda x, y: siglip_loss(x.long(), y, 0.0, 0.0), "image_features must be a floating-point"),
-    (lambda x, y: siglip_loss(x, y[:, :3], 0.0, 0.0), "one width E"),
-    (lambda x, y: siglip_loss(x, y[:4], 0.0, 0.0), "one shape"),
-    (lambda x, y: siglip_loss(x, y, torch.zeros(2), 0.0), "t_prime must be a one-element tensor"),
-    (lambda x, y: siglip_loss(x, y, 0.0, "b"), "b must be a float"),
-    (lambda x, y: siglip_loss(x, y, True, 0.0), "t_prime must be a float"),
-    (lambda x, y: chunked_siglip_loss(x, y, 0.0, 0.0, 3), "num_devices must divide"),
-    (lambda x, y: chunked_siglip_loss(x, y, 0.0, 0.0, 0), "num_devices must be an int >= 1"),
-    (lambda x, y: siglip_block_loss(x, y[:3], 0.0, 0.0, positives_on_diagonal=True, batch_size=8), "square"),
-    (lambda x, y: siglip_block_loss(x, y, 0.0, 0.0, positives_on_diagonal=1, batch_size=8), "positives_on_diagonal"),
-    (lambda x, y: siglip_block_loss(x, y, 0.0, 0.0, positives_on_diagonal=True, batch_size=0), "batch_size"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda x, y: siglip_loss(x.numpy(), y, 0.0, 0.0), "image_features must be a torch.Tensor"),
+        (lambda x, y: siglip_loss(x.long(), y, 0.0, 0.0), "image_features must be a floating-point"),
+        (lambda x, y: siglip_loss(x, y[:, :3], 0.0, 0.0), "one width E"),
+        (lambda x, y: siglip_loss(x, y[:4], 0.0, 0.0), "one shape"),
+        (lambda x, y: siglip_loss(x, y, torch.zeros(2), 0.0), "t_prime must be a one-element tensor"),
+        (lambda x, y: siglip_loss(x, y, 0.0, "b"), "b must be a float"),
+        (lambda x, y: siglip_loss(x, y, True, 0.0), "t_prime must be a float"),
+        (lambda x, y: chunked_siglip_loss(x, y, 0.0, 0.0, 3), "num_devices must divide"),
+        (lambda x, y: chunked_siglip_loss(x, y, 0.0, 0.0, 0), "num_devices must be an int >= 1"),
+        (
+            lambda x, y: siglip_block_loss(x, y[:3], 0.0, 0.0, positives_on_diagonal=True, batch_size=8),
+            "square",
+        ),
+        (
+            lambda x, y: siglip_block_loss(x, y, 0.0, 0.0, positives_on_diagonal=1, batch_size=8),
+            "positives_on_diagonal",
+        ),
+        (
+            lambda x, y: siglip_block_loss(x, y, 0.0, 0.0, positives_on_diagonal=True, batch_size=0),
+            "batch_size",
+        ),
+    ],
+)
 def test_bad_input_names_the_parameter(call, match):
     x, y = features()
     with pytest.raises((ValueError, TypeError), match=match):

@@ -1,5 +1,6 @@
 """Unit tests of the collection map, the workshop kit builder, the site builder's pure parts and the browser
 utilities (the full builds run in tests/integration)."""
+
 from __future__ import annotations
 
 import socket
@@ -14,12 +15,14 @@ def tiny_notebook() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     solution = nbformat.v4.new_code_cell("x = 1\nassert check_answer()", metadata={"tags": ["solution"]})
     solution.outputs = [nbformat.v4.new_output("stream", text="✓")]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 99 · Tiny\n\nSome words here."),
-                nbformat.v4.new_markdown_cell("## 1. The idea\n" + "word " * 240),
-                nbformat.v4.new_code_cell("print(1)"),
-                nbformat.v4.new_markdown_cell("## 6. Exercises"),
-                nbformat.v4.new_code_cell("raise NotImplementedError\ncheck_answer()"),
-                solution]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 99 · Tiny\n\nSome words here."),
+        nbformat.v4.new_markdown_cell("## 1. The idea\n" + "word " * 240),
+        nbformat.v4.new_code_cell("print(1)"),
+        nbformat.v4.new_markdown_cell("## 6. Exercises"),
+        nbformat.v4.new_code_cell("raise NotImplementedError\ncheck_answer()"),
+        solution,
+    ]
     return nb
 
 
@@ -27,7 +30,9 @@ def test_collection_lists_twelve_notebooks_with_known_prerequisites():
     numbers = [e.number for e in collection.COLLECTION]
     assert numbers == [f"{i:02d}" for i in range(1, 13)]
     for e in collection.COLLECTION:
-        assert all(d in numbers and d < e.number for d in e.builds_on), f"{e.number} builds on a later notebook"
+        assert all(d in numbers and d < e.number for d in e.builds_on), (
+            f"{e.number} builds on a later notebook"
+        )
     for members in collection.PATHS.values():
         assert all(m in numbers for m in members)
     assert collection.entry("04").name == "transformer"
@@ -50,8 +55,8 @@ def test_student_version_removes_solutions_and_outputs_and_leaves_a_stub():
 
 def test_section_minutes_counts_words_cells_and_exercises():
     minutes = workshop.section_minutes(tiny_notebook())
-    assert minutes["1. The idea"] == 5      # 241 words / 120 wpm + one code cell = 3.5 → rounded up to 5
-    assert minutes["6. Exercises"] == 10    # one exercise cell 1.5 + one solution 8 = 9.5 → 10
+    assert minutes["1. The idea"] == 5  # 241 words / 120 wpm + one code cell = 3.5 → rounded up to 5
+    assert minutes["6. Exercises"] == 10  # one exercise cell 1.5 + one solution 8 = 9.5 → 10
 
 
 def test_plan_keeps_within_budget_and_puts_core_sections_first():

@@ -1,4 +1,5 @@
 """Tests for helpers.train: train_loop records losses, metrics and time; History summarises them."""
+
 import math
 import time
 
@@ -15,6 +16,7 @@ def quiet_bars(monkeypatch):
 
 
 # ------------------------------------------------------------------------------------------------ History
+
 
 def test_history_defaults_are_empty_and_independent():
     a, b = History(), History()
@@ -50,6 +52,7 @@ def test_final_loss_bad_window_raises_value_error(last):
 
 # --------------------------------------------------------------------------------------------- train_loop
 
+
 def test_train_loop_calls_step_with_each_index_and_records_losses(capsys):
     seen = []
 
@@ -72,7 +75,7 @@ def test_train_loop_accepts_tensor_losses_and_really_optimises():
 
     def step(i):
         opt.zero_grad()
-        loss = (w ** 2).sum()
+        loss = (w**2).sum()
         loss.backward()
         opt.step()
         return loss.detach()
@@ -189,6 +192,7 @@ def test_train_loop_validates_before_calling_step():
 
 
 # ----------------------------------------------------------------------------------------------- progress
+
 
 def test_progress_yields_all_items_and_is_silent_when_quiet(capsys):
     bar = progress(range(4), desc="x")

@@ -1,14 +1,24 @@
 """Tests for helpers.widgets: control ranges, explorers, the registry and the sweep the notebook tests run."""
+
 import time
 
 import matplotlib
 
 matplotlib.use("Agg")
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pytest
+from matplotlib.figure import Figure
 
-from helpers.widgets import (Checkbox, Dropdown, Explorer, FloatSlider, IntSlider, Text,  # noqa: E402
-                             clear_registry, registered, sweep_explorers)
+from helpers.widgets import (
+    Checkbox,
+    Dropdown,
+    Explorer,
+    FloatSlider,
+    IntSlider,
+    Text,
+    clear_registry,
+    registered,
+    sweep_explorers,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -20,14 +30,18 @@ def empty_registry():
 
 # ---------------------------------------------------------------------------------------------- controls
 
-@pytest.mark.parametrize("kwargs, expected", [
-    (dict(min=0, max=10), [0, 5, 10]),
-    (dict(min=0, max=9), [0, 4, 9]),
-    (dict(min=-4, max=4, step=2), [-4, 0, 4]),
-    (dict(min=0, max=10, step=3), [0, 3, 10]),  # middle stays on the step grid
-    (dict(min=2, max=3), [2, 3]),  # duplicates dropped
-    (dict(min=5, max=5), [5]),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        (dict(min=0, max=10), [0, 5, 10]),
+        (dict(min=0, max=9), [0, 4, 9]),
+        (dict(min=-4, max=4, step=2), [-4, 0, 4]),
+        (dict(min=0, max=10, step=3), [0, 3, 10]),  # middle stays on the step grid
+        (dict(min=2, max=3), [2, 3]),  # duplicates dropped
+        (dict(min=5, max=5), [5]),
+    ],
+)
 def test_int_slider_sweep_values(kwargs, expected):
     s = IntSlider(**kwargs)
     assert s.sweep_values() == expected
@@ -41,27 +55,33 @@ def test_int_slider_value_defaults_to_min_and_can_be_set():
     assert IntSlider(3, 7, value=6).value == 6
 
 
-@pytest.mark.parametrize("kwargs, exc, word", [
-    (dict(min=5, max=1), ValueError, "max"),
-    (dict(min=0, max=5, step=0), ValueError, "step"),
-    (dict(min=0, max=5, step=-1), ValueError, "step"),
-    (dict(min=0, max=5, value=6), ValueError, "value"),
-    (dict(min=0, max=5, value=-1), ValueError, "value"),
-    (dict(min=0.5, max=5), TypeError, "min"),
-    (dict(min=0, max="5"), TypeError, "max"),
-    (dict(min=0, max=5, step=True), TypeError, "step"),
-    (dict(min=0, max=5, value=2.5), TypeError, "value"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        (dict(min=5, max=1), ValueError, "max"),
+        (dict(min=0, max=5, step=0), ValueError, "step"),
+        (dict(min=0, max=5, step=-1), ValueError, "step"),
+        (dict(min=0, max=5, value=6), ValueError, "value"),
+        (dict(min=0, max=5, value=-1), ValueError, "value"),
+        (dict(min=0.5, max=5), TypeError, "min"),
+        (dict(min=0, max="5"), TypeError, "max"),
+        (dict(min=0, max=5, step=True), TypeError, "step"),
+        (dict(min=0, max=5, value=2.5), TypeError, "value"),
+    ],
+)
 def test_int_slider_validation(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         IntSlider(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    (dict(min=0.0, max=1.0), [0.0, 0.5, 1.0]),
-    (dict(min=-2, max=4), [-2.0, 1.0, 4.0]),
-    (dict(min=1.5, max=1.5), [1.5]),
-])
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        (dict(min=0.0, max=1.0), [0.0, 0.5, 1.0]),
+        (dict(min=-2, max=4), [-2.0, 1.0, 4.0]),
+        (dict(min=1.5, max=1.5), [1.5]),
+    ],
+)
 def test_float_slider_sweep_values(kwargs, expected):
     s = FloatSlider(**kwargs)
     assert s.sweep_values() == pytest.approx(expected)
@@ -73,25 +93,31 @@ def test_float_slider_value_defaults_to_middle():
     assert FloatSlider(0.0, 4.0, value=0.0).value == 0.0
 
 
-@pytest.mark.parametrize("kwargs, exc, word", [
-    (dict(min=1.0, max=0.0), ValueError, "max"),
-    (dict(min=0.0, max=1.0, step=0.0), ValueError, "step"),
-    (dict(min=0.0, max=1.0, value=1.5), ValueError, "value"),
-    (dict(min="0", max=1.0), TypeError, "min"),
-    (dict(min=0.0, max=None), TypeError, "max"),
-    (dict(min=0.0, max=1.0, value="0.5"), TypeError, "value"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        (dict(min=1.0, max=0.0), ValueError, "max"),
+        (dict(min=0.0, max=1.0, step=0.0), ValueError, "step"),
+        (dict(min=0.0, max=1.0, value=1.5), ValueError, "value"),
+        (dict(min="0", max=1.0), TypeError, "min"),
+        (dict(min=0.0, max=None), TypeError, "max"),
+        (dict(min=0.0, max=1.0, value="0.5"), TypeError, "value"),
+    ],
+)
 def test_float_slider_validation(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         FloatSlider(**kwargs)
 
 
-@pytest.mark.parametrize("options, expected", [
-    (["a", "b", "c", "d", "e"], ["a", "c", "e"]),
-    (("x", "y"), ["x", "y"]),
-    ([1], [1]),
-    ([10, 20, 30, 40], [10, 30, 40]),
-])
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (["a", "b", "c", "d", "e"], ["a", "c", "e"]),
+        (("x", "y"), ["x", "y"]),
+        ([1], [1]),
+        ([10, 20, 30, 40], [10, 30, 40]),
+    ],
+)
 def test_dropdown_sweep_values(options, expected):
     d = Dropdown(options)
     assert d.sweep_values() == expected
@@ -129,17 +155,21 @@ def test_text_sweep_values_include_value_empty_odd_and_probes():
     assert Text().sweep_values()[0] == ""
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(value=3), "value"),
-    (dict(value="x", probes="abc"), "probes"),
-    (dict(value="x", probes=["a", 1]), "probes"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(value=3), "value"),
+        (dict(value="x", probes="abc"), "probes"),
+        (dict(value="x", probes=["a", 1]), "probes"),
+    ],
+)
 def test_text_validation(kwargs, word):
     with pytest.raises(TypeError, match=word):
         Text(**kwargs)
 
 
 # ---------------------------------------------------------------------------------------------- Explorer
+
 
 def _explorer(calls=None, title="Demo"):
     calls = [] if calls is None else calls
@@ -148,8 +178,15 @@ def _explorer(calls=None, title="Demo"):
         calls.append(dict(n=n, scale=scale, mode=mode, flag=flag, text=text))
         return f"{n} {scale} {mode} {flag} {text!r}"
 
-    return Explorer(fn, title=title, n=IntSlider(0, 4, value=1), scale=FloatSlider(0.0, 1.0),
-                    mode=Dropdown(["a", "b", "c"]), flag=Checkbox(), text=Text("hi"))
+    return Explorer(
+        fn,
+        title=title,
+        n=IntSlider(0, 4, value=1),
+        scale=FloatSlider(0.0, 1.0),
+        mode=Dropdown(["a", "b", "c"]),
+        flag=Checkbox(),
+        text=Text("hi"),
+    )
 
 
 def test_explorer_defaults_and_call():
@@ -220,13 +257,16 @@ def test_explorer_sweep_clears_returned_figures():
     assert all(fig.axes == [] for fig in figs)
 
 
-@pytest.mark.parametrize("kwargs, exc, word", [
-    (dict(fn=3, title="t", k=Checkbox()), TypeError, "fn"),
-    (dict(fn=lambda k: k, title="", k=Checkbox()), TypeError, "title"),
-    (dict(fn=lambda k: k, title=None, k=Checkbox()), TypeError, "title"),
-    (dict(fn=lambda: 1, title="t"), ValueError, "control"),
-    (dict(fn=lambda k: k, title="t", k=5), TypeError, "'k'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        (dict(fn=3, title="t", k=Checkbox()), TypeError, "fn"),
+        (dict(fn=lambda k: k, title="", k=Checkbox()), TypeError, "title"),
+        (dict(fn=lambda k: k, title=None, k=Checkbox()), TypeError, "title"),
+        (dict(fn=lambda: 1, title="t"), ValueError, "control"),
+        (dict(fn=lambda k: k, title="t", k=5), TypeError, "'k'"),
+    ],
+)
 def test_explorer_validation(kwargs, exc, word):
     fn = kwargs.pop("fn")
     with pytest.raises(exc, match=word):
@@ -235,6 +275,7 @@ def test_explorer_validation(kwargs, exc, word):
 
 
 # ---------------------------------------------------------------------------------------------- registry
+
 
 def test_registry_records_explorers_in_order_and_clears():
     a = _explorer(title="A")
@@ -297,6 +338,7 @@ def test_sweep_explorers_after_clear_sees_none():
 
 # ----------------------------------------------------------------------------------------- ipywidgets UI
 
+
 def test_widget_builds_controls_and_renders_on_change(capsys):
     ipywidgets = pytest.importorskip("ipywidgets")
     calls = []
@@ -308,8 +350,13 @@ def test_widget_builds_controls_and_renders_on_change(capsys):
     assert "UI" in header.value
     assert isinstance(out, ipywidgets.Output)
     kinds = [type(c) for c in row.children]
-    assert kinds == [ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.Dropdown, ipywidgets.Checkbox,
-                     ipywidgets.Text]
+    assert kinds == [
+        ipywidgets.IntSlider,
+        ipywidgets.FloatSlider,
+        ipywidgets.Dropdown,
+        ipywidgets.Checkbox,
+        ipywidgets.Text,
+    ]
     n, scale, mode, flag, text = row.children
     assert (n.value, n.min, n.max, n.step) == (1, 0, 4, 1)
     assert (scale.value, scale.min, scale.max) == (0.5, 0.0, 1.0)
@@ -347,4 +394,3 @@ def test_control_widgets_individually():
     assert cb.value is True and cb.description == "on"
     assert Text("abc").widget("t").value == "abc"
     assert Dropdown([1, 2], value=2).widget("d").value == 2
-

@@ -8,9 +8,29 @@ exactly what the version here computes; later notebooks import it from here.
 - :mod:`helpers.components.faces` — the face embedding CNN taught in ``06_softmax_many_classes.ipynb``.
 - :mod:`helpers.components.clip` — the loss and the two tiny encoders taught in ``09_clip.ipynb``.
 """
-from helpers.components.transformer import (DecoderLayer, EncoderLayer, FeedForward, MultiHeadAttention,
-                                            Seq2SeqTransformer, causal_mask, greedy_decode, padding_mask,
-                                            positional_encoding, scaled_dot_product_attention)
 
-__all__ = ["scaled_dot_product_attention", "MultiHeadAttention", "positional_encoding", "FeedForward",
-           "EncoderLayer", "DecoderLayer", "Seq2SeqTransformer", "causal_mask", "padding_mask", "greedy_decode"]
+from helpers.components.transformer import (
+    DecoderLayer,
+    EncoderLayer,
+    FeedForward,
+    MultiHeadAttention,
+    Seq2SeqTransformer,
+    causal_mask,
+    greedy_decode,
+    padding_mask,
+    positional_encoding,
+    scaled_dot_product_attention,
+)
+
+__all__ = [
+    "scaled_dot_product_attention",
+    "MultiHeadAttention",
+    "positional_encoding",
+    "FeedForward",
+    "EncoderLayer",
+    "DecoderLayer",
+    "Seq2SeqTransformer",
+    "causal_mask",
+    "padding_mask",
+    "greedy_decode",
+]

@@ -12,6 +12,7 @@ in the order learned; ``vocab`` maps id -> bytes.
 Deliberately left out: Unicode normalisation, a prefix space, byte fallback tables, BPE-dropout, saving and
 loading, and the Rust trainer's speed tricks (parallel counting, packed integer words).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -20,12 +21,24 @@ from collections import Counter, defaultdict
 
 import regex
 
-__all__ = ["GPT2_SPLIT_PATTERN", "GPT4_SPLIT_PATTERN", "merge_pair", "encode_chunk", "count_pairs", "check_vocab_size",
-           "PairStats", "BPEEncoding", "ByteLevelBPE", "truncate"]
+__all__ = [
+    "GPT2_SPLIT_PATTERN",
+    "GPT4_SPLIT_PATTERN",
+    "merge_pair",
+    "encode_chunk",
+    "count_pairs",
+    "check_vocab_size",
+    "PairStats",
+    "BPEEncoding",
+    "ByteLevelBPE",
+    "truncate",
+]
 
 GPT2_SPLIT_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-GPT4_SPLIT_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*"""
-                      r"""|\s*[\r\n]|\s+(?!\S)|\s+""")
+GPT4_SPLIT_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*"""
+    r"""|\s*[\r\n]|\s+(?!\S)|\s+"""
+)
 
 
 def merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
@@ -48,7 +61,7 @@ def encode_chunk(chunk: bytes, merges: dict[tuple[int, int], int]) -> list[int]:
     """UTF-8 bytes of one chunk -> list of ids: merge the lowest-ranked (earliest learned) pair present, repeat."""
     ids = list(chunk)
     while len(ids) >= 2:
-        pair = min(zip(ids, ids[1:]), key=lambda p: merges.get(p, math.inf))   # new ids grow with rank
+        pair = min(zip(ids, ids[1:]), key=lambda p: merges.get(p, math.inf))  # new ids grow with rank
         if pair not in merges:
             return ids
         ids = merge_pair(ids, pair, merges[pair])
@@ -74,17 +87,19 @@ def check_vocab_size(vocab_size: int) -> None:
 class PairStats:
     """Pair counts over the distinct chunks of a text, updated only where a merge changes them (no recount)."""
 
-    def __init__(self, chunk_counts: dict[bytes, int]):               # {chunk bytes: occurrences}
-        self.words = [list(chunk) for chunk in chunk_counts]              # ids of each distinct chunk
-        self.freqs = list(chunk_counts.values())                          # occurrences of each chunk
+    def __init__(self, chunk_counts: dict[bytes, int]):  # {chunk bytes: occurrences}
+        self.words = [list(chunk) for chunk in chunk_counts]  # ids of each distinct chunk
+        self.freqs = list(chunk_counts.values())  # occurrences of each chunk
         self.counts, self.where = count_pairs(self.words, self.freqs)
-        self.heap = [(-count, pair) for pair, count in self.counts.items()]  # max-heap on count, then smallest pair
+        self.heap = [
+            (-count, pair) for pair, count in self.counts.items()
+        ]  # max-heap on count, then smallest pair
         heapq.heapify(self.heap)
 
     def best(self) -> tuple[int, int] | None:
         """The most frequent pair (ties: the smallest (id_a, id_b)), or None when no pair is left."""
         while self.heap and self.counts.get(self.heap[0][1], 0) != -self.heap[0][0]:
-            heapq.heappop(self.heap)                                      # stale entry: its count changed
+            heapq.heappop(self.heap)  # stale entry: its count changed
         return self.heap[0][1] if self.heap else None
 
     def merge(self, pair: tuple[int, int], new_id: int) -> int:
@@ -102,7 +117,7 @@ class PairStats:
                 self.counts[p] += freq
                 self.where[p].add(w)
             changed.update(old_pairs, new_pairs)
-        for p in changed:                                                 # one fresh heap entry per changed pair
+        for p in changed:  # one fresh heap entry per changed pair
             if self.counts[p] > 0:
                 heapq.heappush(self.heap, (-self.counts[p], p))
             else:
@@ -117,10 +132,10 @@ class BPEEncoding:
         if not isinstance(pattern, str) or not pattern:
             raise TypeError("pattern must be a non-empty regular-expression str, e.g. GPT2_SPLIT_PATTERN")
         self.pattern, self.split_re = pattern, regex.compile(pattern)
-        self.merges = {}                                   # (id_a, id_b) -> new id, in the order learned
-        self.vocab = {i: bytes([i]) for i in range(256)}   # id -> the bytes it stands for
-        self.special_tokens, self.special_re = {}, None    # str -> id; a regex that finds them
-        self.cache = {}                                    # chunk bytes -> ids: chunks repeat a lot
+        self.merges = {}  # (id_a, id_b) -> new id, in the order learned
+        self.vocab = {i: bytes([i]) for i in range(256)}  # id -> the bytes it stands for
+        self.special_tokens, self.special_re = {}, None  # str -> id; a regex that finds them
+        self.cache = {}  # chunk bytes -> ids: chunks repeat a lot
 
     def parts(self, text: str) -> list[str]:
         """Special tokens become parts of their own: 'a<|endoftext|>b' -> ['a', '<|endoftext|>', 'b']."""
@@ -135,7 +150,7 @@ class BPEEncoding:
             if part in self.special_tokens:
                 ids.append(self.special_tokens[part])
                 continue
-            for chunk in self.split_re.findall(part):      # merges never cross chunk boundaries
+            for chunk in self.split_re.findall(part):  # merges never cross chunk boundaries
                 key = chunk.encode("utf-8")
                 if key not in self.cache:
                     self.cache[key] = encode_chunk(key, self.merges)
@@ -157,10 +172,20 @@ class ByteLevelBPE(BPEEncoding):
     def register_special_tokens(self, tokens: dict[str, int]) -> None:
         """Add special tokens, e.g. {"<|endoftext|>": 2048}, with ids no byte, merge or other special token uses."""
         taken = set(self.vocab) | set(self.special_tokens.values())
-        ids = list(tokens.values()) if isinstance(tokens, dict) and all(isinstance(s, str) and s for s in tokens) else None
-        if ids is None or len(set(ids)) < len(ids) or any(type(i) is not int or i < 0 or i in taken for i in ids):
-            raise ValueError(f"tokens must map non-empty strings to distinct unused int ids (e.g. >= {len(self.vocab)}), "
-                             f"got {tokens!r}")
+        ids = (
+            list(tokens.values())
+            if isinstance(tokens, dict) and all(isinstance(s, str) and s for s in tokens)
+            else None
+        )
+        if (
+            ids is None
+            or len(set(ids)) < len(ids)
+            or any(type(i) is not int or i < 0 or i in taken for i in ids)
+        ):
+            raise ValueError(
+                f"tokens must map non-empty strings to distinct unused int ids (e.g. >= {len(self.vocab)}), "
+                f"got {tokens!r}"
+            )
         self.special_tokens = {**self.special_tokens, **tokens}
         longest_first = sorted(self.special_tokens, key=len, reverse=True)
         self.special_re = regex.compile("(" + "|".join(regex.escape(s) for s in longest_first) + ")")
@@ -170,7 +195,12 @@ class ByteLevelBPE(BPEEncoding):
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         self.merges, self.vocab, self.cache = {}, {i: bytes([i]) for i in range(256)}, {}
-        chunks = (c for part in self.parts(text) if part not in self.special_tokens for c in self.split_re.findall(part))
+        chunks = (
+            c
+            for part in self.parts(text)
+            if part not in self.special_tokens
+            for c in self.split_re.findall(part)
+        )
         self.stats = PairStats(Counter(chunk.encode("utf-8") for chunk in chunks))
 
     def learn_merge(self) -> int:
@@ -178,12 +208,14 @@ class ByteLevelBPE(BPEEncoding):
         pair, new_id = self.stats.best(), len(self.vocab)
         if pair is None:
             return 0
-        if new_id in self.special_tokens.values():   # ids must stay consecutive from 256
-            raise ValueError(f"merge id {new_id} is taken by a special token: give special tokens ids >= vocab_size")
+        if new_id in self.special_tokens.values():  # ids must stay consecutive from 256
+            raise ValueError(
+                f"merge id {new_id} is taken by a special token: give special tokens ids >= vocab_size"
+            )
         self.merges[pair], self.vocab[new_id] = new_id, self.vocab[pair[0]] + self.vocab[pair[1]]
         return self.stats.merge(pair, new_id)
 
-    def train(self, text: str, vocab_size: int) -> "ByteLevelBPE":
+    def train(self, text: str, vocab_size: int) -> ByteLevelBPE:
         """Learn vocab_size - 256 merges from `text` (fewer if it runs out of pairs); returns self."""
         check_vocab_size(vocab_size)
         self.start_training(text)

@@ -16,10 +16,11 @@ Left out on purpose: the paper's ResNet/ViT towers (ours separates shape from co
 notebook), causal masking and <eos> read-out in the text tower, mixed precision and
 the sharded all-gather of features across devices.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -38,11 +39,13 @@ def clip_loss(image_features: torch.Tensor, text_features: torch.Tensor, logit_s
         0-d tensor.
     """
     if image_features.ndim != 2 or image_features.shape != text_features.shape:
-        raise ValueError(f"image_features and text_features must both be (B, E), got "
-                         f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
+        raise ValueError(
+            f"image_features and text_features must both be (B, E), got "
+            f"{tuple(image_features.shape)} and {tuple(text_features.shape)}"
+        )
     image = image_features / image_features.norm(dim=-1, keepdim=True)
     text = text_features / text_features.norm(dim=-1, keepdim=True)
-    logits = logit_scale * image @ text.T                          # (B, B): row i = image i against every caption
+    logits = logit_scale * image @ text.T  # (B, B): row i = image i against every caption
     diagonal = logits.diagonal()
     image_to_text = (torch.logsumexp(logits, dim=1) - diagonal).mean()
     text_to_image = (torch.logsumexp(logits, dim=0) - diagonal).mean()
@@ -65,9 +68,16 @@ class ImageEncoder(nn.Module):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
         self.convs = nn.Sequential(
-            nn.Conv2d(1, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(2 * width, 4 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+            nn.Conv2d(1, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(2 * width, 4 * width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
         self.colour = nn.Conv2d(3, 2 * width, 1)
         self.proj = nn.Linear(4 * width * (4 * 4 + 1) + 2 * width, embed_dim)
 
@@ -80,8 +90,8 @@ class ImageEncoder(nn.Module):
             raise TypeError(f"images must be a torch.Tensor, got {type(images).__name__}")
         if images.ndim != 4 or tuple(images.shape[1:]) != (3, 32, 32):
             raise ValueError(f"images must be (B, 3, 32, 32), got {tuple(images.shape)}")
-        maps = self.convs(images.amax(dim=1, keepdim=True) - 0.5)            # (B, 4·width, 4, 4) outline
-        colour = torch.relu(self.colour(images - 0.5)).amax(dim=(2, 3))      # (B, 2·width)
+        maps = self.convs(images.amax(dim=1, keepdim=True) - 0.5)  # (B, 4·width, 4, 4) outline
+        colour = torch.relu(self.colour(images - 0.5)).amax(dim=(2, 3))  # (B, 2·width)
         features = self.proj(torch.cat([maps.flatten(1), maps.amax(dim=(2, 3)), colour], dim=1))
         return features, maps, colour
 
@@ -97,11 +107,25 @@ class TextEncoder(nn.Module):
     position instead; the mean keeps a caption's embedding closer to the sum of its words.)
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int = 64, d_model: int = 64, num_heads: int = 4,
-                 num_layers: int = 1, max_len: int = 16, pad_id: int = 0):
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int = 64,
+        d_model: int = 64,
+        num_heads: int = 4,
+        num_layers: int = 1,
+        max_len: int = 16,
+        pad_id: int = 0,
+    ):
         super().__init__()
-        for name, value, low in (("vocab_size", vocab_size, 2), ("embed_dim", embed_dim, 1), ("d_model", d_model, 1),
-                                 ("num_heads", num_heads, 1), ("num_layers", num_layers, 1), ("max_len", max_len, 2)):
+        for name, value, low in (
+            ("vocab_size", vocab_size, 2),
+            ("embed_dim", embed_dim, 1),
+            ("d_model", d_model, 1),
+            ("num_heads", num_heads, 1),
+            ("num_layers", num_layers, 1),
+            ("max_len", max_len, 2),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
         self.pad_id, self.max_len = pad_id, max_len
@@ -113,13 +137,15 @@ class TextEncoder(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         if tokens.ndim != 2 or not 1 <= tokens.shape[1] <= self.max_len:
-            raise ValueError(f"tokens must be (B, L) with 1 <= L <= max_len={self.max_len}, got {tuple(tokens.shape)}")
-        x = self.token_embed(tokens) + self.pos_embed[: tokens.shape[1]]          # (B, L, d_model)
-        mask = padding_mask(tokens, self.pad_id)                                    # (B, 1, 1, L)
+            raise ValueError(
+                f"tokens must be (B, L) with 1 <= L <= max_len={self.max_len}, got {tuple(tokens.shape)}"
+            )
+        x = self.token_embed(tokens) + self.pos_embed[: tokens.shape[1]]  # (B, L, d_model)
+        mask = padding_mask(tokens, self.pad_id)  # (B, 1, 1, L)
         for layer in self.layers:
             x = layer(x, mask)
-        real = (tokens != self.pad_id).unsqueeze(-1).to(x.dtype)                    # (B, L, 1)
-        mean = (x * real).sum(dim=1) / real.sum(dim=1).clamp_min(1)                 # (B, d_model)
+        real = (tokens != self.pad_id).unsqueeze(-1).to(x.dtype)  # (B, L, 1)
+        mean = (x * real).sum(dim=1) / real.sum(dim=1).clamp_min(1)  # (B, d_model)
         return self.proj(self.norm(mean))
 
 
@@ -130,12 +156,19 @@ class CLIPModel(nn.Module):
     scale capped at ``max_logit_scale`` (the cap also stops the gradient, as clipping the parameter does).
     """
 
-    def __init__(self, image_encoder: nn.Module, text_encoder: nn.Module, init_temperature: float = 0.07,
-                 max_logit_scale: float = 100.0):
+    def __init__(
+        self,
+        image_encoder: nn.Module,
+        text_encoder: nn.Module,
+        init_temperature: float = 0.07,
+        max_logit_scale: float = 100.0,
+    ):
         super().__init__()
         if not (init_temperature > 0 and 1 / init_temperature <= max_logit_scale):
-            raise ValueError(f"init_temperature must be > 0 with 1/init_temperature <= max_logit_scale, got "
-                             f"{init_temperature} and {max_logit_scale}")
+            raise ValueError(
+                f"init_temperature must be > 0 with 1/init_temperature <= max_logit_scale, got "
+                f"{init_temperature} and {max_logit_scale}"
+            )
         self.image_encoder, self.text_encoder = image_encoder, text_encoder
         self.log_scale = nn.Parameter(torch.tensor(math.log(1 / init_temperature)))
         self.max_logit_scale = max_logit_scale
@@ -159,8 +192,13 @@ class CLIPModel(nn.Module):
 
 
 @torch.inference_mode()
-def zero_shot_classifier(model: CLIPModel, tokenizer, class_names: Sequence[Sequence[str]],
-                         templates: Sequence[str], max_len: int = 16) -> torch.Tensor:
+def zero_shot_classifier(
+    model: CLIPModel,
+    tokenizer,
+    class_names: Sequence[Sequence[str]],
+    templates: Sequence[str],
+    max_len: int = 16,
+) -> torch.Tensor:
     """Class embeddings (C, E): each template filled with each class, encoded, normalised, averaged, renormalised.
 
     Args:
@@ -170,8 +208,10 @@ def zero_shot_classifier(model: CLIPModel, tokenizer, class_names: Sequence[Sequ
         templates: T format strings with positional fields, e.g. ``"a {} {}"``; T > 1 is prompt ensembling.
     """
     if not class_names or not templates or isinstance(templates, str):
-        raise ValueError("class_names and templates must be non-empty sequences (templates a sequence of str)")
-    prompts = [t.format(*names) for names in class_names for t in templates]   # class-major: (C·T,)
+        raise ValueError(
+            "class_names and templates must be non-empty sequences (templates a sequence of str)"
+        )
+    prompts = [t.format(*names) for names in class_names for t in templates]  # class-major: (C·T,)
     device = model.log_scale.device
     features = model.encode_text(tokenizer.encode(prompts, max_len).to(device))
     per_class = features.view(len(class_names), len(templates), -1).mean(dim=1)  # (C, E)

@@ -6,6 +6,7 @@
 - ``margin_logits``, ``normface_lower_bound`` and ``MarginHead`` (taught in ``07_normalized_softmax_margins``):
   the combined angular margin s·(cos(m1·θ + m2) − m3) on the target class, s·cos θ on the others.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,7 +42,7 @@ class FaceCNN(nn.Module):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
         layers, channels = [], 1
-        for out in (width, 2 * width, 4 * width):        # 32 -> 16 -> 8 -> 4 pixels
+        for out in (width, 2 * width, 4 * width):  # 32 -> 16 -> 8 -> 4 pixels
             layers += [nn.Conv2d(channels, out, 3, stride=2, padding=1), nn.BatchNorm2d(out), nn.ReLU()]
             channels = out
         self.net = nn.Sequential(*layers, nn.Flatten(), nn.Linear(channels * 4 * 4, feature_dim))
@@ -50,8 +51,9 @@ class FaceCNN(nn.Module):
         return self.net(x)
 
 
-def margin_logits(cos_theta: torch.Tensor, labels: torch.Tensor, s: float, m1: float = 1.0, m2: float = 0.0,
-                  m3: float = 0.0) -> torch.Tensor:
+def margin_logits(
+    cos_theta: torch.Tensor, labels: torch.Tensor, s: float, m1: float = 1.0, m2: float = 0.0, m3: float = 0.0
+) -> torch.Tensor:
     """Combined-margin logits.
 
     cos_theta (B, C): cosines between unit features and unit class weights; labels (B,) int class indices.
@@ -62,8 +64,10 @@ def margin_logits(cos_theta: torch.Tensor, labels: torch.Tensor, s: float, m1: f
     if not isinstance(cos_theta, torch.Tensor) or not isinstance(labels, torch.Tensor):
         raise TypeError("cos_theta and labels must be torch tensors")
     if cos_theta.dim() != 2 or labels.shape != cos_theta.shape[:1]:
-        raise ValueError(f"cos_theta must be (B, C) and labels (B,), got {tuple(cos_theta.shape)} and "
-                         f"{tuple(labels.shape)}")
+        raise ValueError(
+            f"cos_theta must be (B, C) and labels (B,), got {tuple(cos_theta.shape)} and "
+            f"{tuple(labels.shape)}"
+        )
     if labels.dtype not in (torch.int64, torch.int32):
         raise TypeError(f"labels must be an integer tensor (int64 or int32), got {labels.dtype}")
     if labels.numel() and (labels.min() < 0 or labels.max() >= cos_theta.shape[1]):
@@ -71,8 +75,8 @@ def margin_logits(cos_theta: torch.Tensor, labels: torch.Tensor, s: float, m1: f
     s = _check_real("s", s, positive=True)
     m1, m2, m3 = (_check_real(n, v) for n, v in (("m1", m1), ("m2", m2), ("m3", m3)))
     index = labels.long()[:, None]
-    cos_target = cos_theta.gather(1, index).clamp(-1 + CLAMP_EPS, 1 - CLAMP_EPS)     # (B, 1)
-    target = torch.cos(m1 * torch.acos(cos_target) + m2) - m3                         # (B, 1)
+    cos_target = cos_theta.gather(1, index).clamp(-1 + CLAMP_EPS, 1 - CLAMP_EPS)  # (B, 1)
+    target = torch.cos(m1 * torch.acos(cos_target) + m2) - m3  # (B, 1)
     return s * cos_theta.scatter(1, index, target)
 
 
@@ -91,8 +95,15 @@ class MarginHead(nn.Module):
     for training with ``F.cross_entropy``; ``cosines(features)`` -> (B, C) x̂ Ŵᵀ (no margin) for inference.
     """
 
-    def __init__(self, feature_dim: int, num_classes: int, s: float = 16.0, m1: float = 1.0, m2: float = 0.0,
-                 m3: float = 0.0):
+    def __init__(
+        self,
+        feature_dim: int,
+        num_classes: int,
+        s: float = 16.0,
+        m1: float = 1.0,
+        m2: float = 0.0,
+        m3: float = 0.0,
+    ):
         super().__init__()
         feature_dim = _check_positive_int("feature_dim", feature_dim)
         num_classes = _check_positive_int("num_classes", num_classes, low=2)
@@ -101,7 +112,11 @@ class MarginHead(nn.Module):
         self.weight = nn.Parameter(0.01 * torch.randn(num_classes, feature_dim))
 
     def cosines(self, features: torch.Tensor) -> torch.Tensor:
-        if not isinstance(features, torch.Tensor) or features.dim() != 2 or features.shape[1] != self.weight.shape[1]:
+        if (
+            not isinstance(features, torch.Tensor)
+            or features.dim() != 2
+            or features.shape[1] != self.weight.shape[1]
+        ):
             shape = tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
             raise ValueError(f"features must be a (B, {self.weight.shape[1]}) tensor, got {shape}")
         return F.normalize(features, dim=1) @ F.normalize(self.weight, dim=1).T

@@ -11,6 +11,7 @@ Shapes: B batch, E embedding width, D devices (B must be a multiple of D), n = B
 
 The real multi-process version (``torch.distributed``, gloo) is :func:`helpers.distributed.run_distributed_siglip`.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,14 +31,22 @@ def _check_pair(image_features, text_features, *, same_shape: bool = False) -> N
             raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
         if not value.is_floating_point():
             raise TypeError(f"{name} must be a floating-point tensor, got {value.dtype}")
-    if image_features.ndim != 2 or text_features.ndim != 2 or image_features.shape[1] != text_features.shape[1]:
-        raise ValueError(f"image_features and text_features must be (B, E) and (B', E) with one width E, got "
-                         f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
+    if (
+        image_features.ndim != 2
+        or text_features.ndim != 2
+        or image_features.shape[1] != text_features.shape[1]
+    ):
+        raise ValueError(
+            f"image_features and text_features must be (B, E) and (B', E) with one width E, got "
+            f"{tuple(image_features.shape)} and {tuple(text_features.shape)}"
+        )
     if image_features.shape[0] < 1 or text_features.shape[0] < 1:
         raise ValueError("image_features and text_features must hold at least one row each")
     if same_shape and image_features.shape != text_features.shape:
-        raise ValueError(f"image_features and text_features must have one shape (B, E), got "
-                         f"{tuple(image_features.shape)} and {tuple(text_features.shape)}")
+        raise ValueError(
+            f"image_features and text_features must have one shape (B, E), got "
+            f"{tuple(image_features.shape)} and {tuple(text_features.shape)}"
+        )
 
 
 def _as_scalar(name: str, value, like: torch.Tensor) -> torch.Tensor:
@@ -53,8 +62,15 @@ def _as_scalar(name: str, value, like: torch.Tensor) -> torch.Tensor:
     raise TypeError(f"{name} must be a float or a one-element tensor, got {type(value).__name__}")
 
 
-def siglip_block_loss(image_chunk: torch.Tensor, text_chunk: torch.Tensor, t_prime, b, *,
-                      positives_on_diagonal: bool, batch_size: int) -> torch.Tensor:
+def siglip_block_loss(
+    image_chunk: torch.Tensor,
+    text_chunk: torch.Tensor,
+    t_prime,
+    b,
+    *,
+    positives_on_diagonal: bool,
+    batch_size: int,
+) -> torch.Tensor:
     """Sum of ``-log σ(z_ij (t·x_i·y_j + b))`` over one block of pairs, divided by the global ``batch_size``.
 
     Args:
@@ -77,10 +93,10 @@ def siglip_block_loss(image_chunk: torch.Tensor, text_chunk: torch.Tensor, t_pri
         raise ValueError(f"positives_on_diagonal needs square blocks, got {n} image and {m} text rows")
     t = _as_scalar("t_prime", t_prime, image_chunk).exp()
     bias = _as_scalar("b", b, image_chunk)
-    logits = t * image_chunk @ text_chunk.T + bias                              # (n, m)
-    labels = -torch.ones_like(logits)                                           # z_ij = −1: a negative pair
+    logits = t * image_chunk @ text_chunk.T + bias  # (n, m)
+    labels = -torch.ones_like(logits)  # z_ij = −1: a negative pair
     if positives_on_diagonal:
-        labels = labels + 2 * torch.eye(n, dtype=logits.dtype, device=logits.device)   # z_ii = +1
+        labels = labels + 2 * torch.eye(n, dtype=logits.dtype, device=logits.device)  # z_ii = +1
     return -F.logsigmoid(labels * logits).sum() / batch_size
 
 
@@ -100,8 +116,9 @@ def siglip_loss(image_features: torch.Tensor, text_features: torch.Tensor, t_pri
     return siglip_block_loss(image, text, t_prime, b, positives_on_diagonal=True, batch_size=len(image))
 
 
-def chunked_siglip_loss(image_features: torch.Tensor, text_features: torch.Tensor, t_prime, b,
-                        num_devices: int) -> torch.Tensor:
+def chunked_siglip_loss(
+    image_features: torch.Tensor, text_features: torch.Tensor, t_prime, b, num_devices: int
+) -> torch.Tensor:
     """:func:`siglip_loss` computed as ``num_devices`` devices would, one (B/D, B/D) block of logits at a time.
 
     Device d holds image chunk d. At ring step s it holds the text chunk of device (d − s) mod D, adds that
@@ -120,14 +137,20 @@ def chunked_siglip_loss(image_features: torch.Tensor, text_features: torch.Tenso
     batch = len(image_features)
     if batch % num_devices:
         raise ValueError(f"num_devices must divide the batch size {batch}, got {num_devices}")
-    image_chunks = F.normalize(image_features, dim=-1).chunk(num_devices)      # D × (n, E)
+    image_chunks = F.normalize(image_features, dim=-1).chunk(num_devices)  # D × (n, E)
     text_chunks = F.normalize(text_features, dim=-1).chunk(num_devices)
     total = image_features.new_zeros(())
     for device in range(num_devices):
         for step in range(num_devices):
-            owner = (device - step) % num_devices                               # whose text chunk has arrived
-            total = total + siglip_block_loss(image_chunks[device], text_chunks[owner], t_prime, b,
-                                              positives_on_diagonal=owner == device, batch_size=batch)
+            owner = (device - step) % num_devices  # whose text chunk has arrived
+            total = total + siglip_block_loss(
+                image_chunks[device],
+                text_chunks[owner],
+                t_prime,
+                b,
+                positives_on_diagonal=owner == device,
+                batch_size=batch,
+            )
     return total
 
 
@@ -138,15 +161,21 @@ def logits_bytes(batch_size: int, num_devices: int, *, scheme: str, bytes_per_va
     device gathers all B text features and holds its (B/D, B) rows (CLIP's softmax needs whole rows and
     columns); ``'chunked sigmoid'`` — one (B/D, B/D) block at a time (SigLIP's ring).
     """
-    for name, value in (("batch_size", batch_size), ("num_devices", num_devices),
-                        ("bytes_per_value", bytes_per_value)):
+    for name, value in (
+        ("batch_size", batch_size),
+        ("num_devices", num_devices),
+        ("bytes_per_value", bytes_per_value),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be an int >= 1, got {value!r}")
     if batch_size % num_devices:
         raise ValueError(f"num_devices must divide batch_size {batch_size}, got {num_devices}")
     rows = batch_size // num_devices
-    sizes = {"single": batch_size * batch_size, "all-gather softmax": rows * batch_size,
-             "chunked sigmoid": rows * rows}
+    sizes = {
+        "single": batch_size * batch_size,
+        "all-gather softmax": rows * batch_size,
+        "chunked sigmoid": rows * rows,
+    }
     if scheme not in sizes:
         raise ValueError(f"scheme must be one of {sorted(sizes)}, got {scheme!r}")
     return sizes[scheme] * bytes_per_value

@@ -5,6 +5,7 @@ Masks are boolean and broadcastable to (B, H, L, S); ``True`` means "may attend"
 ``F.scaled_dot_product_attention``; note ``nn.MultiheadAttention`` uses the opposite one).
 Left out on purpose: dropout, weight tying, key/value caching and beam search.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,9 @@ import torch
 from torch import nn
 
 
-def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-                                 mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def scaled_dot_product_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """softmax(q kᵀ / √d) v for q (..., L, d), k (..., S, d), v (..., S, d_v); returns (output, weights (..., L, S))."""
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
     if mask is not None:
@@ -53,7 +55,11 @@ class MultiHeadAttention(nn.Module):
 
     def forward(self, query, key, value, mask=None):
         """query (B, L, D), key/value (B, S, D), mask broadcastable to (B, H, L, S) -> (B, L, D), (B, H, L, S)."""
-        q, k, v = self._split(self.q_proj(query)), self._split(self.k_proj(key)), self._split(self.v_proj(value))
+        q, k, v = (
+            self._split(self.q_proj(query)),
+            self._split(self.k_proj(key)),
+            self._split(self.v_proj(value)),
+        )
         out, weights = scaled_dot_product_attention(q, k, v, mask)
         self.last_weights = weights.detach()
         return self.out_proj(out.transpose(1, 2).flatten(-2)), weights
@@ -97,7 +103,10 @@ class DecoderLayer(nn.Module):
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, norm_first: bool = True):
         super().__init__()
-        self.self_attn, self.cross_attn = MultiHeadAttention(d_model, num_heads), MultiHeadAttention(d_model, num_heads)
+        self.self_attn, self.cross_attn = (
+            MultiHeadAttention(d_model, num_heads),
+            MultiHeadAttention(d_model, num_heads),
+        )
         self.ff = FeedForward(d_model, d_ff)
         self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(d_model) for _ in range(3))
         self.norm_first = norm_first
@@ -127,16 +136,29 @@ def padding_mask(tokens: torch.Tensor, pad_id: int = 0) -> torch.Tensor:
 class Seq2SeqTransformer(nn.Module):
     """Encoder–decoder Transformer: embeddings·√D + sinusoidal positions, N encoder and N decoder layers."""
 
-    def __init__(self, vocab_size: int, d_model: int = 64, num_heads: int = 4, d_ff: int = 128,
-                 num_layers: int = 2, max_len: int = 64, norm_first: bool = True, pad_id: int = 0):
+    def __init__(
+        self,
+        vocab_size: int,
+        d_model: int = 64,
+        num_heads: int = 4,
+        d_ff: int = 128,
+        num_layers: int = 2,
+        max_len: int = 64,
+        norm_first: bool = True,
+        pad_id: int = 0,
+    ):
         super().__init__()
         self.d_model, self.pad_id, self.norm_first = d_model, pad_id, norm_first
         self.src_embed, self.tgt_embed = nn.Embedding(vocab_size, d_model), nn.Embedding(vocab_size, d_model)
         for table in (self.src_embed, self.tgt_embed):  # std D^-1/2, so that after the ·√D scaling the
-            nn.init.normal_(table.weight, std=d_model ** -0.5)  # token and position signals are both ~1
+            nn.init.normal_(table.weight, std=d_model**-0.5)  # token and position signals are both ~1
         self.register_buffer("pe", positional_encoding(max_len, d_model), persistent=False)
-        self.encoder = nn.ModuleList(EncoderLayer(d_model, num_heads, d_ff, norm_first) for _ in range(num_layers))
-        self.decoder = nn.ModuleList(DecoderLayer(d_model, num_heads, d_ff, norm_first) for _ in range(num_layers))
+        self.encoder = nn.ModuleList(
+            EncoderLayer(d_model, num_heads, d_ff, norm_first) for _ in range(num_layers)
+        )
+        self.decoder = nn.ModuleList(
+            DecoderLayer(d_model, num_heads, d_ff, norm_first) for _ in range(num_layers)
+        )
         self.enc_norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
         self.dec_norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
         self.generator = nn.Linear(d_model, vocab_size)
@@ -166,8 +188,9 @@ class Seq2SeqTransformer(nn.Module):
 
 
 @torch.inference_mode()
-def greedy_decode(model: Seq2SeqTransformer, src: torch.Tensor, max_len: int, bos_id: int, eos_id: int,
-                  pad_id: int = 0) -> torch.Tensor:
+def greedy_decode(
+    model: Seq2SeqTransformer, src: torch.Tensor, max_len: int, bos_id: int, eos_id: int, pad_id: int = 0
+) -> torch.Tensor:
     """Decode a batch greedily: src (B, S) -> (B, ≤ max_len) ids after <bos>, padded with ``pad_id`` after <eos>."""
     memory = model.encode(src)
     out = torch.full((src.shape[0], 1), bos_id, dtype=torch.long, device=src.device)

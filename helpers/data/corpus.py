@@ -18,6 +18,7 @@ Everything is deterministic by seed. Nothing is downloaded.
 What this leaves out: real text has long-tailed frequencies, syntax, polysemy everywhere and noise; here
 each relation is clean and every planted word is roughly equally frequent.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,42 +30,134 @@ import numpy as np
 
 from helpers.data.text import load_text_file
 
-__all__ = ["RELATIONS", "AMBIGUOUS", "SenseOccurrence", "PlantedCorpus", "analogy_questions", "make_corpus",
-           "tokenize", "sentences_from_file"]
+__all__ = [
+    "RELATIONS",
+    "AMBIGUOUS",
+    "SenseOccurrence",
+    "PlantedCorpus",
+    "analogy_questions",
+    "make_corpus",
+    "tokenize",
+    "sentences_from_file",
+]
 
 #: relation name -> (left word, right word) pairs; analogies ask "a is to b as c is to ?".
 RELATIONS: dict[str, list[tuple[str, str]]] = {
-    "gender": [("king", "queen"), ("prince", "princess"), ("man", "woman"), ("boy", "girl"),
-               ("father", "mother"), ("son", "daughter"), ("brother", "sister"), ("uncle", "aunt"),
-               ("husband", "wife"), ("actor", "actress"), ("waiter", "waitress"), ("lord", "lady")],
-    "plural": [("cat", "cats"), ("dog", "dogs"), ("horse", "horses"), ("bird", "birds"), ("car", "cars"),
-               ("book", "books"), ("apple", "apples"), ("tree", "trees"), ("house", "houses"),
-               ("ship", "ships"), ("cup", "cups"), ("chair", "chairs")],
-    "capital": [("france", "paris"), ("germany", "berlin"), ("italy", "rome"), ("spain", "madrid"),
-                ("japan", "tokyo"), ("china", "beijing"), ("egypt", "cairo"), ("russia", "moscow"),
-                ("canada", "ottawa"), ("greece", "athens"), ("kenya", "nairobi"), ("peru", "lima")],
-    "tense": [("walk", "walked"), ("run", "ran"), ("eat", "ate"), ("write", "wrote"), ("see", "saw"),
-              ("sing", "sang"), ("swim", "swam"), ("drive", "drove"), ("speak", "spoke"), ("take", "took"),
-              ("give", "gave"), ("build", "built")],
+    "gender": [
+        ("king", "queen"),
+        ("prince", "princess"),
+        ("man", "woman"),
+        ("boy", "girl"),
+        ("father", "mother"),
+        ("son", "daughter"),
+        ("brother", "sister"),
+        ("uncle", "aunt"),
+        ("husband", "wife"),
+        ("actor", "actress"),
+        ("waiter", "waitress"),
+        ("lord", "lady"),
+    ],
+    "plural": [
+        ("cat", "cats"),
+        ("dog", "dogs"),
+        ("horse", "horses"),
+        ("bird", "birds"),
+        ("car", "cars"),
+        ("book", "books"),
+        ("apple", "apples"),
+        ("tree", "trees"),
+        ("house", "houses"),
+        ("ship", "ships"),
+        ("cup", "cups"),
+        ("chair", "chairs"),
+    ],
+    "capital": [
+        ("france", "paris"),
+        ("germany", "berlin"),
+        ("italy", "rome"),
+        ("spain", "madrid"),
+        ("japan", "tokyo"),
+        ("china", "beijing"),
+        ("egypt", "cairo"),
+        ("russia", "moscow"),
+        ("canada", "ottawa"),
+        ("greece", "athens"),
+        ("kenya", "nairobi"),
+        ("peru", "lima"),
+    ],
+    "tense": [
+        ("walk", "walked"),
+        ("run", "ran"),
+        ("eat", "ate"),
+        ("write", "wrote"),
+        ("see", "saw"),
+        ("sing", "sang"),
+        ("swim", "swam"),
+        ("drive", "drove"),
+        ("speak", "spoke"),
+        ("take", "took"),
+        ("give", "gave"),
+        ("build", "built"),
+    ],
 }
 
 # What each pair is about (shared by both words of a pair), three context words per pair.
-_ROLE = [["crown", "throne", "reign"], ["castle", "heir", "royal"], ["adult", "person", "human"],
-         ["young", "school", "playground"], ["parent", "family", "children"], ["child", "born", "baby"],
-         ["sibling", "twin", "older"], ["nephew", "niece", "relative"], ["married", "wedding", "spouse"],
-         ["stage", "film", "role"], ["restaurant", "table", "menu"], ["estate", "manor", "noble"]]
-_NOUN = [["purrs", "whiskers", "mouse"], ["barks", "bone", "leash"], ["saddle", "gallops", "hay"],
-         ["feathers", "nest", "sings"], ["engine", "road", "wheels"], ["pages", "library", "author"],
-         ["fruit", "juice", "orchard"], ["leaves", "forest", "branches"], ["roof", "door", "rooms"],
-         ["sea", "sail", "harbour"], ["tea", "coffee", "saucer"], ["sit", "wooden", "cushion"]]
-_COUNTRY = [["french", "wine", "cheese"], ["german", "beer", "sausage"], ["italian", "pasta", "opera"],
-            ["spanish", "paella", "flamenco"], ["japanese", "sushi", "samurai"], ["chinese", "dumplings", "dynasty"],
-            ["arabic", "pyramids", "nile"], ["russian", "vodka", "tsar"], ["maple", "hockey", "moose"],
-            ["greek", "olives", "temples"], ["swahili", "safari", "savanna"], ["inca", "andes", "llamas"]]
-_VERB = [["park", "path", "slowly"], ["race", "fast", "track"], ["bread", "soup", "dinner"],
-         ["letter", "pen", "story"], ["view", "sight", "eyes"], ["song", "choir", "melody"],
-         ["pool", "lake", "water"], ["truck", "highway", "bus"], ["language", "words", "loudly"],
-         ["bag", "taxi", "photo"], ["gift", "present", "money"], ["wall", "bridge", "bricks"]]
+_ROLE = [
+    ["crown", "throne", "reign"],
+    ["castle", "heir", "royal"],
+    ["adult", "person", "human"],
+    ["young", "school", "playground"],
+    ["parent", "family", "children"],
+    ["child", "born", "baby"],
+    ["sibling", "twin", "older"],
+    ["nephew", "niece", "relative"],
+    ["married", "wedding", "spouse"],
+    ["stage", "film", "role"],
+    ["restaurant", "table", "menu"],
+    ["estate", "manor", "noble"],
+]
+_NOUN = [
+    ["purrs", "whiskers", "mouse"],
+    ["barks", "bone", "leash"],
+    ["saddle", "gallops", "hay"],
+    ["feathers", "nest", "sings"],
+    ["engine", "road", "wheels"],
+    ["pages", "library", "author"],
+    ["fruit", "juice", "orchard"],
+    ["leaves", "forest", "branches"],
+    ["roof", "door", "rooms"],
+    ["sea", "sail", "harbour"],
+    ["tea", "coffee", "saucer"],
+    ["sit", "wooden", "cushion"],
+]
+_COUNTRY = [
+    ["french", "wine", "cheese"],
+    ["german", "beer", "sausage"],
+    ["italian", "pasta", "opera"],
+    ["spanish", "paella", "flamenco"],
+    ["japanese", "sushi", "samurai"],
+    ["chinese", "dumplings", "dynasty"],
+    ["arabic", "pyramids", "nile"],
+    ["russian", "vodka", "tsar"],
+    ["maple", "hockey", "moose"],
+    ["greek", "olives", "temples"],
+    ["swahili", "safari", "savanna"],
+    ["inca", "andes", "llamas"],
+]
+_VERB = [
+    ["park", "path", "slowly"],
+    ["race", "fast", "track"],
+    ["bread", "soup", "dinner"],
+    ["letter", "pen", "story"],
+    ["view", "sight", "eyes"],
+    ["song", "choir", "melody"],
+    ["pool", "lake", "water"],
+    ["truck", "highway", "bus"],
+    ["language", "words", "loudly"],
+    ["bag", "taxi", "photo"],
+    ["gift", "present", "money"],
+    ["wall", "bridge", "bricks"],
+]
 _SIDE = {  # context words marking the left vs the right side of each relation
     "gender": (["he", "his", "him", "mr"], ["she", "her", "hers", "mrs"]),
     "plural": (["a", "one", "is", "was"], ["many", "two", "are", "were"]),
@@ -76,9 +169,18 @@ _CONTEXT = {"gender": _ROLE, "plural": _NOUN, "capital": _COUNTRY, "tense": _VER
 #: ambiguous word -> {sense label: context words of that sense}
 AMBIGUOUS: dict[str, dict[str, list[str]]] = {
     "bank": {"river": ["river", "shore", "mud", "fishing"], "money": ["loan", "cash", "account", "deposit"]},
-    "bat": {"animal": ["cave", "night", "wings", "insects"], "sports": ["ball", "swing", "cricket", "baseball"]},
-    "spring": {"season": ["flowers", "april", "warm", "bloom"], "coil": ["coil", "metal", "bounce", "mattress"]},
-    "plant": {"flora": ["soil", "garden", "green", "seeds"], "factory": ["factory", "workers", "machines", "steel"]},
+    "bat": {
+        "animal": ["cave", "night", "wings", "insects"],
+        "sports": ["ball", "swing", "cricket", "baseball"],
+    },
+    "spring": {
+        "season": ["flowers", "april", "warm", "bloom"],
+        "coil": ["coil", "metal", "bounce", "mattress"],
+    },
+    "plant": {
+        "flora": ["soil", "garden", "green", "seeds"],
+        "factory": ["factory", "workers", "machines", "steel"],
+    },
 }
 
 _KIND_WEIGHTS = {"gender": 0.23, "plural": 0.23, "capital": 0.2, "tense": 0.2, "ambiguous": 0.14}
@@ -87,6 +189,7 @@ _KIND_WEIGHTS = {"gender": 0.23, "plural": 0.23, "capital": 0.2, "tense": 0.2, "
 @dataclass(frozen=True)
 class SenseOccurrence:
     """One occurrence of an ambiguous word: ``sentences[sentence][position] == word``, used in ``sense``."""
+
     sentence: int
     position: int
     word: str
@@ -105,6 +208,7 @@ class PlantedCorpus:
         senses: every occurrence of an ambiguous word with its sense label, in text order.
         seed: the seed that generated it.
     """
+
     sentences: list[list[str]]
     relations: dict[str, list[tuple[str, str]]]
     ambiguous: dict[str, tuple[str, ...]]
@@ -139,7 +243,8 @@ def analogy_questions(pairs: list[tuple[str, str]]) -> list[tuple[str, str, str,
     ``n`` pairs give ``n (n − 1)`` questions; the answer ``d`` should be nearest to ``b − a + c``.
     """
     if not isinstance(pairs, (list, tuple)) or not all(
-            isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(w, str) for w in p) for p in pairs):
+        isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(w, str) for w in p) for p in pairs
+    ):
         raise TypeError("pairs must be a list of (str, str) pairs")
     if len(pairs) < 2:
         raise ValueError(f"pairs must hold at least 2 pairs to form a question, got {len(pairs)}")
@@ -166,14 +271,18 @@ def _fill(template: str, word: str, side: list[str], ctx: list[str]) -> tuple[li
 def _relation_sentences(rng: np.random.Generator, kind: str, n: int) -> list[list[str]]:
     """``n`` sentences about one relation: a planted word with two side words and two context words."""
     pairs, context, (left, right) = RELATIONS[kind], np.array(_CONTEXT[kind]), _SIDE[kind]
-    sides = np.array([left, right])                                   # (2, 4)
+    sides = np.array([left, right])  # (2, 4)
     pair = rng.integers(0, len(pairs), n)
     side = rng.integers(0, 2, n)
-    side_words = sides[side[:, None], rng.random((n, 4)).argsort(1)[:, :2]]   # (n, 2), distinct
+    side_words = sides[side[:, None], rng.random((n, 4)).argsort(1)[:, :2]]  # (n, 2), distinct
     ctx_words = context[pair[:, None], rng.random((n, 3)).argsort(1)[:, :2]]  # (n, 2), distinct
     template = rng.integers(0, len(_TEMPLATES[kind]), n)
-    return [_fill(_TEMPLATES[kind][template[i]], pairs[pair[i]][side[i]], list(side_words[i]),
-                  list(ctx_words[i]))[0] for i in range(n)]
+    return [
+        _fill(
+            _TEMPLATES[kind][template[i]], pairs[pair[i]][side[i]], list(side_words[i]), list(ctx_words[i])
+        )[0]
+        for i in range(n)
+    ]
 
 
 def _ambiguous_sentences(rng: np.random.Generator, n: int, first: int):
@@ -181,7 +290,7 @@ def _ambiguous_sentences(rng: np.random.Generator, n: int, first: int):
     words = list(AMBIGUOUS)
     which = rng.integers(0, len(words), n)
     sense = rng.integers(0, 2, n)
-    picks = rng.random((n, 4)).argsort(1)[:, :3]                   # distinct
+    picks = rng.random((n, 4)).argsort(1)[:, :3]  # distinct
     template = rng.integers(0, len(_TEMPLATES["ambiguous"]), n)
     sentences, occurrences = [], []
     for i in range(n):
@@ -220,11 +329,18 @@ def make_corpus(num_sentences: int = 6_000, seed: int = 0) -> PlantedCorpus:
     new_index = np.empty_like(order)
     new_index[order] = np.arange(len(order))
     shuffled = [sentences[i] for i in order]
-    senses = sorted((SenseOccurrence(int(new_index[o.sentence]), o.position, o.word, o.sense) for o in occurrences),
-                    key=lambda o: (o.sentence, o.position))
-    return PlantedCorpus(shuffled, {k: list(v) for k, v in RELATIONS.items()},
-                         {w: tuple(s) for w, s in AMBIGUOUS.items()}, senses,
-                         {w: {s: tuple(c) for s, c in senses_.items()} for w, senses_ in AMBIGUOUS.items()}, seed)
+    senses = sorted(
+        (SenseOccurrence(int(new_index[o.sentence]), o.position, o.word, o.sense) for o in occurrences),
+        key=lambda o: (o.sentence, o.position),
+    )
+    return PlantedCorpus(
+        shuffled,
+        {k: list(v) for k, v in RELATIONS.items()},
+        {w: tuple(s) for w, s in AMBIGUOUS.items()},
+        senses,
+        {w: {s: tuple(c) for s, c in senses_.items()} for w, senses_ in AMBIGUOUS.items()},
+        seed,
+    )
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -247,7 +363,9 @@ def tokenize(text: str, lowercase: bool = True) -> list[list[str]]:
     return out
 
 
-def sentences_from_file(path: str | os.PathLike, lowercase: bool = True, max_bytes: int = 20_000_000) -> list[list[str]]:
+def sentences_from_file(
+    path: str | os.PathLike, lowercase: bool = True, max_bytes: int = 20_000_000
+) -> list[list[str]]:
     """Read a UTF-8 text file of your own and tokenize it into sentences of words (see :func:`tokenize`).
 
     Raises:

@@ -17,6 +17,7 @@ units, where pixel (row i, column j) covers [j, j+1) × [i, i+1) so its centre i
 order ``LANDMARKS``. What it leaves out: 3-D pose (out-of-plane rotation), colour, texture, age, glasses as
 a learned attribute — it is a toy with the right *kind* of difficulty, not a face model.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,15 +25,46 @@ from dataclasses import dataclass, field
 import numpy as np
 
 PARAM_NAMES: tuple[str, ...] = (
-    "face_width", "face_height", "jaw_taper", "eye_spacing", "eye_height", "eye_size", "eye_aspect",
-    "eye_tone", "brow_gap", "brow_tilt", "brow_thickness", "nose_length", "nose_width", "mouth_height",
-    "mouth_width", "lip_thickness", "skin_tone", "hair_tone", "hairline", "hair_part",
+    "face_width",
+    "face_height",
+    "jaw_taper",
+    "eye_spacing",
+    "eye_height",
+    "eye_size",
+    "eye_aspect",
+    "eye_tone",
+    "brow_gap",
+    "brow_tilt",
+    "brow_thickness",
+    "nose_length",
+    "nose_width",
+    "mouth_height",
+    "mouth_width",
+    "lip_thickness",
+    "skin_tone",
+    "hair_tone",
+    "hairline",
+    "hair_part",
 )
 NUM_PARAMS: int = len(PARAM_NAMES)
 LANDMARKS: tuple[str, ...] = ("left_eye", "right_eye", "nose_tip", "mouth_left", "mouth_right")
 NUISANCE_NAMES: tuple[str, ...] = (
-    "angle", "scale", "shift_x", "shift_y", "light_angle", "light_strength", "background", "smile", "eye_open",
-    "noise", "occluder", "occ_x", "occ_y", "occ_w", "occ_h", "occ_tone",
+    "angle",
+    "scale",
+    "shift_x",
+    "shift_y",
+    "light_angle",
+    "light_strength",
+    "background",
+    "smile",
+    "eye_open",
+    "noise",
+    "occluder",
+    "occ_x",
+    "occ_y",
+    "occ_w",
+    "occ_h",
+    "occ_tone",
 )
 _CHUNK = 256  # images rendered together: large enough to amortise NumPy overhead, small enough for the cache
 
@@ -72,8 +104,9 @@ def sample_identities(num_identities: int, seed: int = 0) -> np.ndarray:
     return rng.random((num_identities, NUM_PARAMS), dtype=np.float32)
 
 
-def sample_nuisance(num_images: int, seed: int = 0, *, strength: float = 1.0,
-                    occlusion_prob: float = 0.15) -> dict[str, np.ndarray]:
+def sample_nuisance(
+    num_images: int, seed: int = 0, *, strength: float = 1.0, occlusion_prob: float = 0.15
+) -> dict[str, np.ndarray]:
     """Draw per-image nuisance: a dict ``NUISANCE_NAMES`` → ``(num_images,)`` float32 arrays.
 
     Args:
@@ -88,20 +121,23 @@ def sample_nuisance(num_images: int, seed: int = 0, *, strength: float = 1.0,
     rng = np.random.default_rng([_check_seed(seed), 2])
     k = _check_fraction("strength", strength, 2.0)
     occlusion_prob = _check_fraction("occlusion_prob", occlusion_prob)
-    u = lambda low, high: rng.uniform(low, high, n).astype(np.float32)  # noqa: E731
+    u = lambda low, high: rng.uniform(low, high, n).astype(np.float32)
     return {
-        "angle": u(-18, 18) * k,                                  # degrees, in-plane rotation
-        "scale": 1 + u(-0.12, 0.12) * k,                          # relative face size
-        "shift_x": u(-0.07, 0.07) * k, "shift_y": u(-0.07, 0.07) * k,  # fractions of the image side
-        "light_angle": u(0, 2 * np.pi),                           # direction of the illumination gradient
-        "light_strength": u(0, 0.45) * k,                         # relative brightness change across the face
-        "background": u(0.15, 0.85),                              # background grey level
-        "smile": u(-1, 1) * k,                                    # expression: mouth curvature and width
-        "eye_open": np.clip(1 - u(0, 0.6) * k, 0.15, 1),          # 1 = open, small = blinking
-        "noise": u(0.0, 0.06) * k,                                # std of additive pixel noise
+        "angle": u(-18, 18) * k,  # degrees, in-plane rotation
+        "scale": 1 + u(-0.12, 0.12) * k,  # relative face size
+        "shift_x": u(-0.07, 0.07) * k,
+        "shift_y": u(-0.07, 0.07) * k,  # fractions of the image side
+        "light_angle": u(0, 2 * np.pi),  # direction of the illumination gradient
+        "light_strength": u(0, 0.45) * k,  # relative brightness change across the face
+        "background": u(0.15, 0.85),  # background grey level
+        "smile": u(-1, 1) * k,  # expression: mouth curvature and width
+        "eye_open": np.clip(1 - u(0, 0.6) * k, 0.15, 1),  # 1 = open, small = blinking
+        "noise": u(0.0, 0.06) * k,  # std of additive pixel noise
         "occluder": (rng.random(n) < occlusion_prob).astype(np.float32),
-        "occ_x": u(0.05, 0.95), "occ_y": u(0.05, 0.95),          # occluder centre, fractions of the side
-        "occ_w": u(0.15, 0.5), "occ_h": u(0.1, 0.35),            # occluder size, fractions of the side
+        "occ_x": u(0.05, 0.95),
+        "occ_y": u(0.05, 0.95),  # occluder centre, fractions of the side
+        "occ_w": u(0.15, 0.5),
+        "occ_h": u(0.1, 0.35),  # occluder size, fractions of the side
         "occ_tone": u(0.0, 1.0),
     }
 
@@ -116,6 +152,7 @@ class RenderedFaces:
         alpha: ``(N, H, W)`` float32 in [0, 1], how much of each pixel the head (face and hair) covers.
         parts: only with ``parts=True``: part name → ``(N, H, W)`` coverage of the left/right eye, nose, mouth.
     """
+
     images: np.ndarray
     landmarks: np.ndarray
     alpha: np.ndarray
@@ -130,33 +167,43 @@ def _soft(signed: np.ndarray) -> np.ndarray:
 def _geometry(p: np.ndarray) -> dict[str, np.ndarray]:
     """Identity parameters ``(B, P)`` in [0, 1) → shapes in face units (head half-height ≈ 1), each ``(B, 1, 1)``."""
     g = {name: p[:, i, None, None] for i, name in enumerate(PARAM_NAMES)}
-    lerp = lambda name, low, high: low + (high - low) * g[name]  # noqa: E731
+    lerp = lambda name, low, high: low + (high - low) * g[name]
     return {
-        "face_a": lerp("face_width", 0.62, 0.86), "face_b": lerp("face_height", 0.88, 1.02),
-        "jaw": lerp("jaw_taper", 0.0, 0.45), "eye_dx": lerp("eye_spacing", 0.27, 0.42),
-        "eye_y": lerp("eye_height", -0.28, -0.08), "eye_r": lerp("eye_size", 0.08, 0.15),
-        "eye_aspect": lerp("eye_aspect", 0.45, 0.9), "eye_tone": lerp("eye_tone", 0.0, 0.3),
-        "brow_gap": lerp("brow_gap", 0.1, 0.22), "brow_tilt": lerp("brow_tilt", -0.35, 0.35),
-        "brow_t": lerp("brow_thickness", 0.025, 0.07), "nose_len": lerp("nose_length", 0.2, 0.38),
-        "nose_w": lerp("nose_width", 0.07, 0.16), "mouth_y": lerp("mouth_height", 0.4, 0.62),
-        "mouth_w": lerp("mouth_width", 0.2, 0.36), "lip_t": lerp("lip_thickness", 0.025, 0.065),
-        "skin": lerp("skin_tone", 0.35, 0.95), "hair": lerp("hair_tone", 0.0, 0.75),
-        "hairline": lerp("hairline", -0.85, -0.5), "part": lerp("hair_part", -0.5, 0.5),
+        "face_a": lerp("face_width", 0.62, 0.86),
+        "face_b": lerp("face_height", 0.88, 1.02),
+        "jaw": lerp("jaw_taper", 0.0, 0.45),
+        "eye_dx": lerp("eye_spacing", 0.27, 0.42),
+        "eye_y": lerp("eye_height", -0.28, -0.08),
+        "eye_r": lerp("eye_size", 0.08, 0.15),
+        "eye_aspect": lerp("eye_aspect", 0.45, 0.9),
+        "eye_tone": lerp("eye_tone", 0.0, 0.3),
+        "brow_gap": lerp("brow_gap", 0.1, 0.22),
+        "brow_tilt": lerp("brow_tilt", -0.35, 0.35),
+        "brow_t": lerp("brow_thickness", 0.025, 0.07),
+        "nose_len": lerp("nose_length", 0.2, 0.38),
+        "nose_w": lerp("nose_width", 0.07, 0.16),
+        "mouth_y": lerp("mouth_height", 0.4, 0.62),
+        "mouth_w": lerp("mouth_width", 0.2, 0.36),
+        "lip_t": lerp("lip_thickness", 0.025, 0.065),
+        "skin": lerp("skin_tone", 0.35, 0.95),
+        "hair": lerp("hair_tone", 0.0, 0.75),
+        "hairline": lerp("hairline", -0.85, -0.5),
+        "part": lerp("hair_part", -0.5, 0.5),
     }
 
 
 def _render_chunk(p: np.ndarray, nz: dict[str, np.ndarray], size: int, want_parts: bool):
     b = len(p)
     g = _geometry(p)
-    col = lambda name: nz[name][:, None, None]  # noqa: E731   (B,) -> (B, 1, 1)
+    col = lambda name: nz[name][:, None, None]
     theta = np.deg2rad(col("angle"))
     cos, sin = np.cos(theta), np.sin(theta)
-    unit = 0.36 * size * col("scale")                                   # pixels per face unit
+    unit = 0.36 * size * col("scale")  # pixels per face unit
     cx, cy = size / 2 + col("shift_x") * size, size / 2 + col("shift_y") * size
     pix = np.arange(size, dtype=np.float32) + 0.5
-    dx, dy = pix[None, None, :] - cx, pix[None, :, None] - cy           # (B, 1, W), (B, H, 1)
-    u = (cos * dx + sin * dy) / unit                                     # face frame: u right, v down
-    v = (-sin * dx + cos * dy) / unit                                    # (B, H, W)
+    dx, dy = pix[None, None, :] - cx, pix[None, :, None] - cy  # (B, 1, W), (B, H, 1)
+    u = (cos * dx + sin * dy) / unit  # face frame: u right, v down
+    v = (-sin * dx + cos * dy) / unit  # (B, H, W)
 
     # head: face ellipse narrowing towards the chin, hair cap behind it and a fringe above the hairline
     half_width = g["face_a"] * (1 - g["jaw"] * np.clip(v, 0, None) ** 2)
@@ -165,7 +212,7 @@ def _render_chunk(p: np.ndarray, nz: dict[str, np.ndarray], size: int, want_part
     hair_r = np.sqrt((u / (g["face_a"] * 1.12)) ** 2 + ((v + 0.12) / (g["face_b"] * 0.98)) ** 2)
     hair_cap = _soft((1 - hair_r) * g["face_a"] * unit) * _soft((0.1 - v) * unit)
     fringe = _soft((g["hairline"] + 0.18 * (u - g["part"]) ** 2 - v) * unit)
-    alpha = face + (1 - face) * hair_cap                                  # face over hair
+    alpha = face + (1 - face) * hair_cap  # face over hair
     img = (g["skin"] * face + g["hair"] * (1 - face) * hair_cap) / np.maximum(alpha, 1e-6)
     img = img + (g["hair"] - img) * face * fringe
 
@@ -174,16 +221,21 @@ def _render_chunk(p: np.ndarray, nz: dict[str, np.ndarray], size: int, want_part
     eye_half_height = g["eye_r"] * g["eye_aspect"] * col("eye_open")
     for name, side in (("left_eye", -1.0), ("right_eye", 1.0)):
         ex = side * g["eye_dx"]
-        eye = _soft((1 - np.sqrt(((u - ex) / g["eye_r"]) ** 2 + ((v - g["eye_y"]) / eye_half_height) ** 2))
-                    * eye_half_height * unit)
+        eye = _soft(
+            (1 - np.sqrt(((u - ex) / g["eye_r"]) ** 2 + ((v - g["eye_y"]) / eye_half_height) ** 2))
+            * eye_half_height
+            * unit
+        )
         img = img + (g["eye_tone"] - img) * eye
         brow_v = g["eye_y"] - g["brow_gap"] - g["brow_tilt"] * side * (u - ex)
-        brow = _soft((g["brow_t"] - np.abs(v - brow_v)) * unit) * _soft((1.3 * g["eye_r"] - np.abs(u - ex)) * unit)
+        brow = _soft((g["brow_t"] - np.abs(v - brow_v)) * unit) * _soft(
+            (1.3 * g["eye_r"] - np.abs(u - ex)) * unit
+        )
         img = img + (g["hair"] * 0.8 - img) * brow
         parts[name] = eye
     # nose: a shaded triangle whose apex is the nose tip, below the eyes
     nose_tip_v = g["eye_y"] + g["nose_len"]
-    depth = (v - (nose_tip_v - g["nose_len"] * 0.8)) / (g["nose_len"] * 0.8)     # 0 at the bridge, 1 at the tip
+    depth = (v - (nose_tip_v - g["nose_len"] * 0.8)) / (g["nose_len"] * 0.8)  # 0 at the bridge, 1 at the tip
     nose = _soft((g["nose_w"] * np.clip(depth, 0, 1) - np.abs(u)) * unit) * _soft((nose_tip_v - v) * unit)
     nose = nose * _soft(depth * unit * 0.3)
     img = img * (1 - 0.35 * nose)
@@ -196,25 +248,37 @@ def _render_chunk(p: np.ndarray, nz: dict[str, np.ndarray], size: int, want_part
     parts["mouth"] = mouth
 
     # illumination gradient across the face, then the background behind the head
-    light = 1 + col("light_strength") * (np.cos(col("light_angle")) * u + np.sin(col("light_angle")) * v) * 0.5
+    light = (
+        1 + col("light_strength") * (np.cos(col("light_angle")) * u + np.sin(col("light_angle")) * v) * 0.5
+    )
     img = img * light * alpha + col("background") * (1 - alpha)
     # an occasional occluder (a hand, a scarf, a microphone) in image coordinates
     half_w, half_h = col("occ_w") * size / 2, col("occ_h") * size / 2
-    occ = (_soft(half_w - np.abs(pix[None, None, :] - col("occ_x") * size))
-           * _soft(half_h - np.abs(pix[None, :, None] - col("occ_y") * size)) * col("occluder"))
+    occ = (
+        _soft(half_w - np.abs(pix[None, None, :] - col("occ_x") * size))
+        * _soft(half_h - np.abs(pix[None, :, None] - col("occ_y") * size))
+        * col("occluder")
+    )
     img = img + (col("occ_tone") - img) * occ
 
     # landmarks in face units -> pixels through the same similarity transform (inverse of the one above)
     q_u = np.stack([-g["eye_dx"], g["eye_dx"], 0 * g["eye_dx"], -mouth_half, mouth_half], 1)[..., 0, 0]
-    q_v = np.stack([g["eye_y"], g["eye_y"], nose_tip_v, g["mouth_y"] + 0 * mouth_half,
-                    g["mouth_y"] + 0 * mouth_half], 1)[..., 0, 0]                      # (B, 5)
+    q_v = np.stack(
+        [g["eye_y"], g["eye_y"], nose_tip_v, g["mouth_y"] + 0 * mouth_half, g["mouth_y"] + 0 * mouth_half], 1
+    )[..., 0, 0]  # (B, 5)
     c, s, k = cos[:, :, 0], sin[:, :, 0], unit[:, :, 0]
     landmarks = np.stack([cx[:, :, 0] + k * (c * q_u - s * q_v), cy[:, :, 0] + k * (s * q_u + c * q_v)], -1)
     return img, landmarks.astype(np.float32), alpha, (parts if want_parts else {})
 
 
-def render_faces(identities: np.ndarray, nuisance: dict[str, np.ndarray], size: int = 32, *, seed: int = 0,
-                 parts: bool = False) -> RenderedFaces:
+def render_faces(
+    identities: np.ndarray,
+    nuisance: dict[str, np.ndarray],
+    size: int = 32,
+    *,
+    seed: int = 0,
+    parts: bool = False,
+) -> RenderedFaces:
     """Draw one greyscale face per row of ``identities`` under the matching entries of ``nuisance``.
 
     Args:
@@ -228,7 +292,9 @@ def render_faces(identities: np.ndarray, nuisance: dict[str, np.ndarray], size: 
         :class:`RenderedFaces` with ``images (N, size, size)``, ``landmarks (N, 5, 2)``, ``alpha (N, size, size)``.
     """
     if not isinstance(identities, np.ndarray):
-        raise TypeError(f"identities must be a numpy array of shape (N, {NUM_PARAMS}), got {type(identities).__name__}")
+        raise TypeError(
+            f"identities must be a numpy array of shape (N, {NUM_PARAMS}), got {type(identities).__name__}"
+        )
     if identities.ndim != 2 or identities.shape[1] != NUM_PARAMS or len(identities) == 0:
         raise ValueError(f"identities must have shape (N, {NUM_PARAMS}) with N >= 1, got {identities.shape}")
     if not np.all(np.isfinite(identities)) or identities.min() < 0 or identities.max() > 1:
@@ -241,7 +307,9 @@ def render_faces(identities: np.ndarray, nuisance: dict[str, np.ndarray], size: 
     n = len(identities)
     for key in NUISANCE_NAMES:
         if np.shape(nuisance[key]) != (n,):
-            raise ValueError(f"nuisance[{key!r}] must have shape ({n},) like identities, got {np.shape(nuisance[key])}")
+            raise ValueError(
+                f"nuisance[{key!r}] must have shape ({n},) like identities, got {np.shape(nuisance[key])}"
+            )
     size = _check_int("size", size, 8)
     if size > 512:
         raise ValueError(f"size must be an int in [8, 512], got {size}")
@@ -251,8 +319,11 @@ def render_faces(identities: np.ndarray, nuisance: dict[str, np.ndarray], size: 
     images = np.empty((n, size, size), np.float32)
     alpha = np.empty((n, size, size), np.float32)
     landmarks = np.empty((n, 5, 2), np.float32)
-    part_maps = {name: np.empty((n, size, size), np.float32) for name in ("left_eye", "right_eye", "nose", "mouth")} \
-        if parts else {}
+    part_maps = (
+        {name: np.empty((n, size, size), np.float32) for name in ("left_eye", "right_eye", "nose", "mouth")}
+        if parts
+        else {}
+    )
     chunk = max(1, _CHUNK * 1024 // (size * size))
     for start in range(0, n, chunk):
         sl = slice(start, min(n, start + chunk))
@@ -265,7 +336,9 @@ def render_faces(identities: np.ndarray, nuisance: dict[str, np.ndarray], size: 
     return RenderedFaces(images, landmarks, alpha, part_maps)
 
 
-def paste_faces(scenes: np.ndarray, faces: RenderedFaces, top: np.ndarray, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def paste_faces(
+    scenes: np.ndarray, faces: RenderedFaces, top: np.ndarray, left: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Paste rendered faces into scenes with their alpha; return the new scenes and the moved landmarks.
 
     Args:
@@ -276,7 +349,9 @@ def paste_faces(scenes: np.ndarray, faces: RenderedFaces, top: np.ndarray, left:
         ``(N, H, W)`` scenes and ``(N, 5, 2)`` landmarks in scene pixels.
     """
     if not isinstance(scenes, np.ndarray) or scenes.ndim != 3:
-        raise ValueError(f"scenes must be a numpy array of shape (N, H, W), got {getattr(scenes, 'shape', type(scenes))}")
+        raise ValueError(
+            f"scenes must be a numpy array of shape (N, H, W), got {getattr(scenes, 'shape', type(scenes))}"
+        )
     if not isinstance(faces, RenderedFaces):
         raise TypeError(f"faces must be a RenderedFaces, got {type(faces).__name__}")
     n, h, w = scenes.shape
@@ -284,8 +359,12 @@ def paste_faces(scenes: np.ndarray, faces: RenderedFaces, top: np.ndarray, left:
     if len(faces.images) != n:
         raise ValueError(f"faces holds {len(faces.images)} images for {n} scenes")
     top, left = np.asarray(top), np.asarray(left)
-    if top.shape != (n,) or left.shape != (n,) or not np.issubdtype(top.dtype, np.integer) \
-            or not np.issubdtype(left.dtype, np.integer):
+    if (
+        top.shape != (n,)
+        or left.shape != (n,)
+        or not np.issubdtype(top.dtype, np.integer)
+        or not np.issubdtype(left.dtype, np.integer)
+    ):
         raise ValueError(f"top and left must be integer arrays of shape ({n},)")
     if top.min() < 0 or left.min() < 0 or top.max() + s > h or left.max() + s > w:
         raise ValueError(f"top must lie in [0, {h - s}] and left in [0, {w - s}] so each {s}×{s} face fits")
@@ -308,6 +387,7 @@ class FaceDataset:
         train_landmarks ``(N_train, 5, 2)``; unseen_images, unseen_labels (in [0, num_unseen_identities)),
         unseen_landmarks likewise; train_identities ``(C_train, NUM_PARAMS)``, unseen_identities ``(C_unseen, P)``.
     """
+
     train_images: np.ndarray
     train_labels: np.ndarray
     train_landmarks: np.ndarray
@@ -318,9 +398,17 @@ class FaceDataset:
     unseen_identities: np.ndarray
 
 
-def make_face_dataset(num_identities: int, images_per_identity: int, *, num_unseen_identities: int = 200,
-                      unseen_images_per_identity: int = 5, size: int = 32, seed: int = 0, strength: float = 1.0,
-                      occlusion_prob: float = 0.15) -> FaceDataset:
+def make_face_dataset(
+    num_identities: int,
+    images_per_identity: int,
+    *,
+    num_unseen_identities: int = 200,
+    unseen_images_per_identity: int = 5,
+    size: int = 32,
+    seed: int = 0,
+    strength: float = 1.0,
+    occlusion_prob: float = 0.15,
+) -> FaceDataset:
     """Render a classification set over ``num_identities`` identities and a verification set over
     ``num_unseen_identities`` further identities that never appear in training.
 
@@ -334,7 +422,9 @@ def make_face_dataset(num_identities: int, images_per_identity: int, *, num_unse
     seed = _check_seed(seed)
     everyone = sample_identities(num_identities + num_unseen, seed)
     splits = []
-    for offset, (ids, per) in enumerate(((everyone[:num_identities], k), (everyone[num_identities:], k_unseen))):
+    for offset, (ids, per) in enumerate(
+        ((everyone[:num_identities], k), (everyone[num_identities:], k_unseen))
+    ):
         labels = np.repeat(np.arange(len(ids)), per)
         sub_seed = (seed * 7919 + offset) % 2**32
         nuisance = sample_nuisance(len(labels), sub_seed, strength=strength, occlusion_prob=occlusion_prob)
@@ -344,7 +434,9 @@ def make_face_dataset(num_identities: int, images_per_identity: int, *, num_unse
     return FaceDataset(ti, tl, tm, ui, ul, um, everyone[:num_identities], everyone[num_identities:])
 
 
-def verification_pairs(labels: np.ndarray, num_pairs: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def verification_pairs(
+    labels: np.ndarray, num_pairs: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample ``num_pairs`` same-identity and ``num_pairs`` different-identity index pairs from ``labels (N,)``.
 
     Returns ``(i, j, same)``: ``(2·num_pairs,)`` int64 indices with ``i != j`` and a bool array, True for
@@ -352,7 +444,9 @@ def verification_pairs(labels: np.ndarray, num_pairs: int, seed: int = 0) -> tup
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-D integer array, got shape {labels.shape} and dtype {labels.dtype}")
+        raise ValueError(
+            f"labels must be a 1-D integer array, got shape {labels.shape} and dtype {labels.dtype}"
+        )
     num_pairs = _check_int("num_pairs", num_pairs, 1)
     rng = np.random.default_rng([_check_seed(seed), 4])
     order = np.argsort(labels, kind="stable")

@@ -9,6 +9,7 @@ Token ids: symbols ``0 … num_symbols-1``, distractors ``num_symbols … num_sy
 the cue ``num_symbols + num_distractors`` (see :func:`copy_memory_vocab_size`). Generation is vectorised
 and deterministic given the ``torch.Generator``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -30,8 +31,15 @@ def copy_memory_vocab_size(num_symbols: int = 4, num_distractors: int = 4) -> in
     return num_symbols + num_distractors + 1
 
 
-def copy_memory(n: int, delay: int, *, length: int = 1, num_symbols: int = 4, num_distractors: int = 4,
-                generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def copy_memory(
+    n: int,
+    delay: int,
+    *,
+    length: int = 1,
+    num_symbols: int = 4,
+    num_distractors: int = 4,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """A batch of the copy-memory task.
 
     Args:

@@ -13,19 +13,28 @@ units (pixel (row i, column j) covers [j, j+1) × [i, i+1)); landmarks ``(..., 5
 Everything is fixed by ``seed``. What it leaves out: colour, out-of-plane pose, partly visible faces at the
 border, crowds with overlapping faces, real backgrounds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.data.faces import (NUM_PARAMS, RenderedFaces, _check_int, _check_seed, paste_faces, render_faces,
-                                sample_identities, sample_nuisance)
+from helpers.data.faces import (
+    NUM_PARAMS,
+    RenderedFaces,
+    _check_int,
+    _check_seed,
+    paste_faces,
+    render_faces,
+    sample_identities,
+    sample_nuisance,
+)
 
 BOX_SIDE_PER_EYE_MOUTH: float = 2.8  # box side / distance from the eyes' midpoint to the mouth's midpoint
-BOX_FRACTION: float = 0.68           # typical box side / rendered crop side (face units: 1.9 of 2.78 per side)
-_NUM_SHAPES = 10                     # clutter shapes per background
-_NUM_BADGES = 2                      # face-like distractors per background: a blob with random marks inside
+BOX_FRACTION: float = 0.68  # typical box side / rendered crop side (face units: 1.9 of 2.78 per side)
+_NUM_SHAPES = 10  # clutter shapes per background
+_NUM_BADGES = 2  # face-like distractors per background: a blob with random marks inside
 
 
 def face_boxes(landmarks: np.ndarray, side_factor: float = BOX_SIDE_PER_EYE_MOUTH) -> np.ndarray:
@@ -40,7 +49,7 @@ def face_boxes(landmarks: np.ndarray, side_factor: float = BOX_SIDE_PER_EYE_MOUT
         raise ValueError(f"landmarks must have shape (..., 5, 2), got {lm.shape}")
     if isinstance(side_factor, bool) or not isinstance(side_factor, (int, float)) or not side_factor > 0:
         raise ValueError(f"side_factor must be a number > 0, got {side_factor!r}")
-    eyes, mouth = lm[..., 0:2, :].mean(-2), lm[..., 3:5, :].mean(-2)          # (..., 2)
+    eyes, mouth = lm[..., 0:2, :].mean(-2), lm[..., 3:5, :].mean(-2)  # (..., 2)
     centre = (eyes + mouth) / 2
     half = side_factor * np.linalg.norm(mouth - eyes, axis=-1, keepdims=True) / 2  # (..., 1)
     return np.concatenate([centre - half, centre + half], -1).astype(np.float32)
@@ -53,9 +62,9 @@ def clutter(num_images: int, size: int = 96, seed: int = 0) -> np.ndarray:
     n = _check_int("num_images", num_images, 1)
     size = _check_int("size", size, 8)
     rng = np.random.default_rng([_check_seed(seed), 12])
-    u = lambda low, high, *shape: rng.uniform(low, high, (n, *shape)).astype(np.float32)  # noqa: E731
+    u = lambda low, high, *shape: rng.uniform(low, high, (n, *shape)).astype(np.float32)
     pix = (np.arange(size, dtype=np.float32) + 0.5) / size
-    x, y = pix[None, None, :], pix[None, :, None]                               # (1, 1, W), (1, H, 1)
+    x, y = pix[None, None, :], pix[None, :, None]  # (1, 1, W), (1, H, 1)
     angle = u(0, 2 * np.pi, 1, 1)
     img = u(0.2, 0.8, 1, 1) + u(-0.3, 0.3, 1, 1) * (np.cos(angle) * (x - 0.5) + np.sin(angle) * (y - 0.5))
     img = np.broadcast_to(img, (n, size, size)).copy()
@@ -91,6 +100,7 @@ class Scenes:
         valid: ``(N, K)`` bool, True where a slot holds a face.
         identities: ``(C, NUM_PARAMS)`` the identity parameters the labels index.
     """
+
     images: np.ndarray
     boxes: np.ndarray
     landmarks: np.ndarray
@@ -102,9 +112,18 @@ class Scenes:
         return len(self.images)
 
 
-def make_scenes(num_scenes: int, size: int = 96, *, max_faces: int = 3, box_range: tuple[float, float] = (20, 40),
-                identities: np.ndarray | None = None, seed: int = 0, strength: float = 1.0,
-                occlusion_prob: float = 0.0, max_tries: int = 30) -> Scenes:
+def make_scenes(
+    num_scenes: int,
+    size: int = 96,
+    *,
+    max_faces: int = 3,
+    box_range: tuple[float, float] = (20, 40),
+    identities: np.ndarray | None = None,
+    seed: int = 0,
+    strength: float = 1.0,
+    occlusion_prob: float = 0.0,
+    max_tries: int = 30,
+) -> Scenes:
     """Scenes with 1 to ``max_faces`` non-overlapping faces each, over :func:`clutter` backgrounds.
 
     Args:
@@ -125,23 +144,34 @@ def make_scenes(num_scenes: int, size: int = 96, *, max_faces: int = 3, box_rang
         raise ValueError(f"size must be an int in [32, 512], got {size}")
     k = _check_int("max_faces", max_faces, 1)
     max_tries = _check_int("max_tries", max_tries, 1)
-    if (not isinstance(box_range, (tuple, list)) or len(box_range) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box_range)
-            or not 8 <= box_range[0] <= box_range[1] <= BOX_FRACTION * size * 0.8):
-        raise ValueError(f"box_range must be (low, high) with 8 <= low <= high <= {BOX_FRACTION * size * 0.8:.1f} "
-                         f"for size {size}, got {box_range!r}")
+    if (
+        not isinstance(box_range, (tuple, list))
+        or len(box_range) != 2
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box_range)
+        or not 8 <= box_range[0] <= box_range[1] <= BOX_FRACTION * size * 0.8
+    ):
+        raise ValueError(
+            f"box_range must be (low, high) with 8 <= low <= high <= {BOX_FRACTION * size * 0.8:.1f} "
+            f"for size {size}, got {box_range!r}"
+        )
     seed = _check_seed(seed)
     if identities is None:
         identities = sample_identities(n * k, seed)
-    if not isinstance(identities, np.ndarray) or identities.ndim != 2 or identities.shape[1] != NUM_PARAMS \
-            or len(identities) == 0:
+    if (
+        not isinstance(identities, np.ndarray)
+        or identities.ndim != 2
+        or identities.shape[1] != NUM_PARAMS
+        or len(identities) == 0
+    ):
         raise ValueError(f"identities must be a numpy array of shape (C, {NUM_PARAMS}) with C >= 1")
     rng = np.random.default_rng([seed, 13])
     labels = rng.integers(0, len(identities), (n, k))
     valid = np.arange(k)[None, :] < rng.integers(1, k + 1, n)[:, None]
     crop = (np.round(rng.uniform(*box_range, (n, k)) / BOX_FRACTION / 4) * 4).astype(int)
     crop = np.clip(crop, 8, size)
-    nuisance = sample_nuisance(n * k, (seed * 7919 + 5) % 2**32, strength=strength, occlusion_prob=occlusion_prob)
+    nuisance = sample_nuisance(
+        n * k, (seed * 7919 + 5) % 2**32, strength=strength, occlusion_prob=occlusion_prob
+    )
     nuisance = {key: v.reshape(n, k) for key, v in nuisance.items()}
     images = clutter(n, size, seed)
     boxes = np.zeros((n, k, 4), np.float32)
@@ -151,26 +181,37 @@ def make_scenes(num_scenes: int, size: int = 96, *, max_faces: int = 3, box_rang
             rows = np.flatnonzero(valid[:, slot] & (crop[:, slot] == side))
             if len(rows) == 0:
                 continue
-            faces = render_faces(identities[labels[rows, slot]], {key: v[rows, slot] for key, v in nuisance.items()},
-                                 int(side), seed=(seed + 1000 * slot + int(side)) % 2**32)
-            local = face_boxes(faces.landmarks)                                      # (R, 4) in crop pixels
+            faces = render_faces(
+                identities[labels[rows, slot]],
+                {key: v[rows, slot] for key, v in nuisance.items()},
+                int(side),
+                seed=(seed + 1000 * slot + int(side)) % 2**32,
+            )
+            local = face_boxes(faces.landmarks)  # (R, 4) in crop pixels
             top, left = np.zeros(len(rows), int), np.zeros(len(rows), int)
             placed = np.zeros(len(rows), bool)
-            for _ in range(max_tries):                                               # vectorised over scenes
+            for _ in range(max_tries):  # vectorised over scenes
                 todo = np.flatnonzero(~placed)
                 if len(todo) == 0:
                     break
                 t, l = rng.integers(0, size - side + 1, (2, len(todo)))
                 cand = local[todo] + np.stack([l, t, l, t], 1)
                 inside = (cand[:, :2] >= 0).all(1) & (cand[:, 2:] <= size).all(1)
-                earlier = boxes[rows[todo], :slot]                                  # (T, slot, 4)
-                overlap = ((np.minimum(cand[:, None, 2:], earlier[..., 2:]) + 2
-                            > np.maximum(cand[:, None, :2], earlier[..., :2])).all(-1)
-                           & valid[rows[todo], :slot]).any(1)
+                earlier = boxes[rows[todo], :slot]  # (T, slot, 4)
+                overlap = (
+                    (
+                        np.minimum(cand[:, None, 2:], earlier[..., 2:]) + 2
+                        > np.maximum(cand[:, None, :2], earlier[..., :2])
+                    ).all(-1)
+                    & valid[rows[todo], :slot]
+                ).any(1)
                 ok = inside & ~overlap
                 top[todo[ok]], left[todo[ok]], placed[todo[ok]] = t[ok], l[ok], True
             valid[rows[~placed], slot] = False
-            rows, faces = rows[placed], RenderedFaces(faces.images[placed], faces.landmarks[placed], faces.alpha[placed])
+            rows, faces = (
+                rows[placed],
+                RenderedFaces(faces.images[placed], faces.landmarks[placed], faces.alpha[placed]),
+            )
             if len(rows) == 0:
                 continue
             images[rows], landmarks[rows, slot] = paste_faces(images[rows], faces, top[placed], left[placed])

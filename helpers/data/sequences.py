@@ -5,10 +5,11 @@ special tokens ``<pad>`` (0), ``<bos>`` (1) and ``<eos>`` (2). Targets are ``<bo
 padding; sources are ``x_1 … x_S`` then padding. The held-out split never repeats a training source.
 Generation is vectorised NumPy, deterministic by ``seed``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -22,6 +23,7 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 @dataclass(frozen=True)
 class Vocab:
     """Token strings by id; ids 0, 1, 2 are ``<pad>``, ``<bos>``, ``<eos>``."""
+
     tokens: tuple[str, ...]
 
     def __len__(self) -> int:
@@ -53,6 +55,7 @@ class Vocab:
 @dataclass
 class SequenceTask:
     """A generated task. Tensors are (N, S) sources and (N, T) targets, padded with ``PAD``."""
+
     name: str
     vocab: Vocab
     train_src: torch.Tensor
@@ -90,7 +93,7 @@ def _digits(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.maximum(1, np.floor(np.log10(np.maximum(x, 1))).astype(np.int64) + 1)
     j = np.arange(width)[None, :]
     power = np.clip(lengths[:, None] - 1 - j, 0, None)
-    digits = (x[:, None] // (10 ** power)) % 10
+    digits = (x[:, None] // (10**power)) % 10
     return np.where(j < lengths[:, None], digits, -1), lengths
 
 
@@ -104,10 +107,12 @@ def _generate(task: str, n: int, min_len: int, max_len: int, k: int, rng: np.ran
     """(src, tgt) int arrays with padding ``PAD`` and symbol ids offset by the three specials."""
     off = len(SPECIALS)
     if task == "add":
+
         def operand():
             d = rng.integers(min_len, max_len + 1, size=n)
             low = np.where(d == 1, 0, 10 ** (d - 1))
-            return low + (rng.random(n) * (10 ** d - low)).astype(np.int64)
+            return low + (rng.random(n) * (10**d - low)).astype(np.int64)
+
         a, b = operand(), operand()
         (da, la), (db, lb) = _digits(a, max_len), _digits(b, max_len)
         (ds, ls) = _digits(a + b, max_len + 1)
@@ -139,8 +144,16 @@ def _generate(task: str, n: int, min_len: int, max_len: int, k: int, rng: np.ran
     return src, tgt
 
 
-def make_sequence_task(task: str, *, n_train: int = 10_000, n_test: int = 1_000, min_len: int = 1,
-                       max_len: int = 10, num_symbols: int = 10, seed: int = 0) -> SequenceTask:
+def make_sequence_task(
+    task: str,
+    *,
+    n_train: int = 10_000,
+    n_test: int = 1_000,
+    min_len: int = 1,
+    max_len: int = 10,
+    num_symbols: int = 10,
+    seed: int = 0,
+) -> SequenceTask:
     """Generate a toy task with a held-out split whose sources never occur in training.
 
     Args:
@@ -163,16 +176,18 @@ def make_sequence_task(task: str, *, n_train: int = 10_000, n_test: int = 1_000,
         if num_symbols != 10:
             raise ValueError(f"num_symbols must be 10 for task 'add' (decimal digits), got {num_symbols}")
         tokens = SPECIALS + tuple(_ALPHABET[:10]) + ("+",)
-        per_len = [(10 ** d - (10 ** (d - 1) if d > 1 else 0)) for d in range(min_len, max_len + 1)]
+        per_len = [(10**d - (10 ** (d - 1) if d > 1 else 0)) for d in range(min_len, max_len + 1)]
         distinct = sum(per_len) ** 2
     else:
         _check_int("num_symbols", num_symbols, 2, len(_ALPHABET))
         tokens = SPECIALS + tuple(_ALPHABET[:num_symbols])
-        distinct = sum(num_symbols ** length for length in range(min_len, max_len + 1))
+        distinct = sum(num_symbols**length for length in range(min_len, max_len + 1))
     need = n_train + n_test
     if distinct < need:
-        raise ValueError(f"only {distinct} distinct sources exist for task={task!r}, min_len={min_len}, "
-                         f"max_len={max_len}, num_symbols={num_symbols}; n_train + n_test = {need} is too many")
+        raise ValueError(
+            f"only {distinct} distinct sources exist for task={task!r}, min_len={min_len}, "
+            f"max_len={max_len}, num_symbols={num_symbols}; n_train + n_test = {need} is too many"
+        )
     rng = np.random.default_rng(seed)
     src, tgt = _generate(task, int(need * 1.2) + 64, min_len, max_len, num_symbols, rng)
     _, first = np.unique(src, axis=0, return_index=True)
@@ -188,7 +203,9 @@ def make_sequence_task(task: str, *, n_train: int = 10_000, n_test: int = 1_000,
     return SequenceTask(task, Vocab(tokens), src[:n_train], tgt[:n_train], src[n_train:], tgt[n_train:])
 
 
-def random_batch(*tensors: torch.Tensor, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+def random_batch(
+    *tensors: torch.Tensor, batch_size: int, generator: torch.Generator
+) -> tuple[torch.Tensor, ...]:
     """Rows drawn at random (with replacement across calls, without within one) from tensors sharing dim 0."""
     if not tensors:
         raise ValueError("give at least one tensor")
@@ -202,8 +219,9 @@ def random_batch(*tensors: torch.Tensor, batch_size: int, generator: torch.Gener
     return tuple(t[idx] for t in tensors)
 
 
-def iterate_minibatches(*tensors: torch.Tensor, batch_size: int, generator: torch.Generator | None = None
-                        ) -> Iterator[tuple[torch.Tensor, ...]]:
+def iterate_minibatches(
+    *tensors: torch.Tensor, batch_size: int, generator: torch.Generator | None = None
+) -> Iterator[tuple[torch.Tensor, ...]]:
     """One pass over tensors sharing dim 0 in batches (shuffled when a generator is given; last may be short)."""
     if not tensors:
         raise ValueError("give at least one tensor")
@@ -213,5 +231,5 @@ def iterate_minibatches(*tensors: torch.Tensor, batch_size: int, generator: torc
     _check_int("batch_size", batch_size, 1)
     order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
     for start in range(0, n, batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         yield tuple(t[idx] for t in tensors)

@@ -16,13 +16,14 @@ of several templates and synonyms ("a small red circle at the top left", "upper-
 Everything is deterministic by ``seed``. Left out on purpose: more than one object per image, occlusion,
 textures, and anything a real photo has.
 """
+
 from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -38,20 +39,42 @@ POSITIONS: tuple[str, ...] = tuple(f"{r} {c}" for r in ROWS for c in COLUMNS)
 
 #: Base colour of each entry of :data:`COLOURS`, RGB in [0, 1] (each image jitters it slightly).
 RGB: dict[str, tuple[float, float, float]] = {
-    "red": (0.92, 0.12, 0.10), "green": (0.15, 0.78, 0.15), "blue": (0.15, 0.35, 0.98),
-    "yellow": (0.95, 0.88, 0.10), "purple": (0.62, 0.18, 0.85), "white": (0.95, 0.95, 0.95)}
+    "red": (0.92, 0.12, 0.10),
+    "green": (0.15, 0.78, 0.15),
+    "blue": (0.15, 0.35, 0.98),
+    "yellow": (0.95, 0.88, 0.10),
+    "purple": (0.62, 0.18, 0.85),
+    "white": (0.95, 0.95, 0.95),
+}
 
 SHAPE_WORDS: dict[str, tuple[str, ...]] = {
-    "circle": ("circle", "disc", "round shape", "dot"), "square": ("square", "box", "block"),
-    "triangle": ("triangle", "wedge", "three-sided shape"), "cross": ("cross", "plus sign", "plus")}
+    "circle": ("circle", "disc", "round shape", "dot"),
+    "square": ("square", "box", "block"),
+    "triangle": ("triangle", "wedge", "three-sided shape"),
+    "cross": ("cross", "plus sign", "plus"),
+}
 COLOUR_WORDS: dict[str, tuple[str, ...]] = {
-    "red": ("red", "crimson", "scarlet"), "green": ("green", "emerald", "lime"), "blue": ("blue", "azure", "navy"),
-    "yellow": ("yellow", "golden", "lemon"), "purple": ("purple", "violet", "lilac"),
-    "white": ("white", "snowy", "ivory")}
-SIZE_WORDS: dict[str, tuple[str, ...]] = {"small": ("small", "tiny", "little"), "large": ("large", "big", "huge")}
-ROW_WORDS: dict[str, tuple[str, ...]] = {"top": ("top", "upper"), "middle": ("middle", "centre"),
-                                         "bottom": ("bottom", "lower")}
-COLUMN_WORDS: dict[str, tuple[str, ...]] = {"left": ("left",), "centre": ("centre", "middle"), "right": ("right",)}
+    "red": ("red", "crimson", "scarlet"),
+    "green": ("green", "emerald", "lime"),
+    "blue": ("blue", "azure", "navy"),
+    "yellow": ("yellow", "golden", "lemon"),
+    "purple": ("purple", "violet", "lilac"),
+    "white": ("white", "snowy", "ivory"),
+}
+SIZE_WORDS: dict[str, tuple[str, ...]] = {
+    "small": ("small", "tiny", "little"),
+    "large": ("large", "big", "huge"),
+}
+ROW_WORDS: dict[str, tuple[str, ...]] = {
+    "top": ("top", "upper"),
+    "middle": ("middle", "centre"),
+    "bottom": ("bottom", "lower"),
+}
+COLUMN_WORDS: dict[str, tuple[str, ...]] = {
+    "left": ("left",),
+    "centre": ("centre", "middle"),
+    "right": ("right",),
+}
 
 #: Caption templates; fields {size} {colour} {shape} {pos}.
 TEMPLATES: tuple[str, ...] = (
@@ -80,17 +103,27 @@ def _check_int(name: str, value, low: int) -> None:
 def _check_indices(name: str, values, n_options: int) -> np.ndarray:
     arr = values.cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
     if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} must be a 1-D sequence or tensor of ints, got dtype {arr.dtype} shape {arr.shape}")
+        raise TypeError(
+            f"{name} must be a 1-D sequence or tensor of ints, got dtype {arr.dtype} shape {arr.shape}"
+        )
     if arr.size and (arr.min() < 0 or arr.max() >= n_options):
-        raise ValueError(f"{name} must hold indices in [0, {n_options}), got values in [{arr.min()}, {arr.max()}]")
+        raise ValueError(
+            f"{name} must hold indices in [0, {n_options}), got values in [{arr.min()}, {arr.max()}]"
+        )
     return arr.astype(np.int64)
 
 
 def _check_attributes(shape, colour, position, size) -> tuple[np.ndarray, ...]:
-    arrays = (_check_indices("shape", shape, len(SHAPES)), _check_indices("colour", colour, len(COLOURS)),
-              _check_indices("position", position, len(POSITIONS)), _check_indices("size", size, len(SIZES)))
+    arrays = (
+        _check_indices("shape", shape, len(SHAPES)),
+        _check_indices("colour", colour, len(COLOURS)),
+        _check_indices("position", position, len(POSITIONS)),
+        _check_indices("size", size, len(SIZES)),
+    )
     if len({len(a) for a in arrays}) != 1:
-        raise ValueError(f"shape, colour, position and size must have one length, got {[len(a) for a in arrays]}")
+        raise ValueError(
+            f"shape, colour, position and size must have one length, got {[len(a) for a in arrays]}"
+        )
     return arrays
 
 
@@ -109,24 +142,33 @@ def render_shapes(shape, colour, position, size, *, seed: int = 0) -> torch.Tens
     rng = np.random.default_rng(seed)
     n = len(shape)
     cell = IMAGE_SIZE / 3
-    cx = ((position % 3 + 0.5) * cell + rng.uniform(-1.5, 1.5, n)).astype(np.float32)   # (N,) centre, pixels
+    cx = ((position % 3 + 0.5) * cell + rng.uniform(-1.5, 1.5, n)).astype(np.float32)  # (N,) centre, pixels
     cy = ((position // 3 + 0.5) * cell + rng.uniform(-1.5, 1.5, n)).astype(np.float32)
     radius = np.where(size == 1, rng.uniform(6.6, 7.4, n), rng.uniform(4.6, 5.2, n)).astype(np.float32)
     grid = np.arange(IMAGE_SIZE, dtype=np.float32) + 0.5
-    dx = np.abs(grid[None, None, :] - cx[:, None, None])               # (N, 1, W)
-    dy = grid[None, :, None] - cy[:, None, None]                        # (N, H, 1)
+    dx = np.abs(grid[None, None, :] - cx[:, None, None])  # (N, 1, W)
+    dy = grid[None, :, None] - cy[:, None, None]  # (N, H, 1)
     ady, r = np.abs(dy), radius[:, None, None]
     kind = shape[:, None, None]
-    mask = np.where(kind == 0, dx**2 + dy**2 <= r**2,                                        # circle
-           np.where(kind == 1, np.maximum(dx, ady) <= r,                              # square
-           np.where(kind == 2, (ady <= r) & (dx <= (dy + r) / 2 + 0.5),                      # triangle, apex up
-                    ((dx <= r / 3) & (ady <= r)) | ((ady <= r / 3) & (dx <= r)))))           # cross; (N, H, W)
-    base = np.array([RGB[c] for c in COLOURS], dtype=np.float32)[colour]                   # (N, 3)
+    mask = np.where(
+        kind == 0,
+        dx**2 + dy**2 <= r**2,  # circle
+        np.where(
+            kind == 1,
+            np.maximum(dx, ady) <= r,  # square
+            np.where(
+                kind == 2,
+                (ady <= r) & (dx <= (dy + r) / 2 + 0.5),  # triangle, apex up
+                ((dx <= r / 3) & (ady <= r)) | ((ady <= r / 3) & (dx <= r)),
+            ),
+        ),
+    )  # cross; (N, H, W)
+    base = np.array([RGB[c] for c in COLOURS], dtype=np.float32)[colour]  # (N, 3)
     brightness = rng.uniform(0.85, 1.0, (n, 1)).astype(np.float32)
     rgb = np.clip(base * brightness + rng.uniform(-0.08, 0.08, (n, 3)).astype(np.float32), 0, 1)
     images = rng.standard_normal((n, 3, IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
     images *= 0.03
-    images += 0.08                                                        # dark background with a little noise
+    images += 0.08  # dark background with a little noise
     np.maximum(images, 0, out=images)
     np.copyto(images, np.broadcast_to(rgb[:, :, None, None], images.shape), where=mask[:, None])
     return torch.from_numpy(images)
@@ -149,8 +191,9 @@ def _position_phrase(position: int, a: int, b: int, c: int) -> str:
     return f"{row_word}-{column}" if c % 10 < 3 else f"{row_word} {column}"
 
 
-def make_captions(shape, colour, position, size, *, seed: int = 0,
-                  templates: Sequence[str] | None = None) -> list[str]:
+def make_captions(
+    shape, colour, position, size, *, seed: int = 0, templates: Sequence[str] | None = None
+) -> list[str]:
     """One caption per image, with a random template and random synonyms.
 
     Args:
@@ -167,17 +210,24 @@ def make_captions(shape, colour, position, size, *, seed: int = 0,
         raise TypeError("templates must be a non-empty sequence of str")
     rng = np.random.default_rng(seed)
     n = len(shape)
-    draws = rng.integers(0, 2**31, size=(7, n))                          # one column of choices per caption
-    positions = [_position_phrase(int(p), int(a), int(b), int(c)) for p, a, b, c in zip(position, *draws[3:6])]
+    draws = rng.integers(0, 2**31, size=(7, n))  # one column of choices per caption
+    positions = [
+        _position_phrase(int(p), int(a), int(b), int(c)) for p, a, b, c in zip(position, *draws[3:6])
+    ]
     out = []
-    for i in range(n):   # string formatting: one caption at a time
-        words = dict(shape=_pick(SHAPE_WORDS[SHAPES[shape[i]]], draws[0, i]),
-                     colour=_pick(COLOUR_WORDS[COLOURS[colour[i]]], draws[1, i]),
-                     size=_pick(SIZE_WORDS[SIZES[size[i]]], draws[2, i]), pos=positions[i])
+    for i in range(n):  # string formatting: one caption at a time
+        words = dict(
+            shape=_pick(SHAPE_WORDS[SHAPES[shape[i]]], draws[0, i]),
+            colour=_pick(COLOUR_WORDS[COLOURS[colour[i]]], draws[1, i]),
+            size=_pick(SIZE_WORDS[SIZES[size[i]]], draws[2, i]),
+            pos=positions[i],
+        )
         try:
             text = templates[draws[6, i] % len(templates)].format(**words)
         except (KeyError, IndexError) as exc:
-            raise ValueError(f"templates may only use the fields {{size}} {{colour}} {{shape}} {{pos}}: {exc}") from None
+            raise ValueError(
+                f"templates may only use the fields {{size}} {{colour}} {{shape}} {{pos}}: {exc}"
+            ) from None
         out.append(_ARTICLE.sub("an ", text))
     return out
 
@@ -216,7 +266,7 @@ def held_out_combos(num: int = 6, *, seed: int = 0) -> list[tuple[str, str]]:
         raise ValueError(f"num must be <= {limit} so every shape and colour stays in training, got {num}")
     rng = np.random.default_rng(seed)
     shape_perm, colour_perm = rng.permutation(len(SHAPES)), rng.permutation(len(COLOURS))
-    table = _FIRST_PASS + _SECOND_PASS                                  # shape slot of the k-th held-out pair
+    table = _FIRST_PASS + _SECOND_PASS  # shape slot of the k-th held-out pair
     pairs = [(SHAPES[shape_perm[table[k]]], COLOURS[colour_perm[k % len(COLOURS)]]) for k in range(num)]
     return pairs
 
@@ -231,6 +281,7 @@ class ShapeCaptions:
         shape, colour, position, size: (N,) int64 attribute indices.
         corrupted: (N,) bool, True where the caption describes *other* attributes than the image.
     """
+
     images: torch.Tensor
     captions: list[str]
     shape: torch.Tensor
@@ -251,18 +302,25 @@ class ShapeCaptions:
         """The true attributes of item ``i``, e.g. ``'small red circle, top left'``."""
         if isinstance(i, bool) or not isinstance(i, int) or not -len(self) <= i < len(self):
             raise ValueError(f"i must be an int in [0, {len(self)}), got {i!r}")
-        return (f"{SIZES[self.size[i]]} {COLOURS[self.colour[i]]} {SHAPES[self.shape[i]]}, "
-                f"{POSITIONS[self.position[i]]}")
+        return (
+            f"{SIZES[self.size[i]]} {COLOURS[self.colour[i]]} {SHAPES[self.shape[i]]}, "
+            f"{POSITIONS[self.position[i]]}"
+        )
 
 
 def _sample_attributes(n: int, allowed: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    pick = allowed[rng.integers(len(allowed), size=n)]                  # (n,) combo indices
-    return (pick // len(COLOURS), pick % len(COLOURS), rng.integers(len(POSITIONS), size=n),
-            rng.integers(len(SIZES), size=n))
+    pick = allowed[rng.integers(len(allowed), size=n)]  # (n,) combo indices
+    return (
+        pick // len(COLOURS),
+        pick % len(COLOURS),
+        rng.integers(len(POSITIONS), size=n),
+        rng.integers(len(SIZES), size=n),
+    )
 
 
-def make_shape_captions(n: int, *, seed: int = 0, combos: Sequence[tuple[str, str]] | None = None,
-                        corrupt_fraction: float = 0.0) -> ShapeCaptions:
+def make_shape_captions(
+    n: int, *, seed: int = 0, combos: Sequence[tuple[str, str]] | None = None, corrupt_fraction: float = 0.0
+) -> ShapeCaptions:
     """``n`` image–caption pairs whose (shape, colour) pair is drawn uniformly from ``combos``.
 
     Args:
@@ -283,8 +341,10 @@ def make_shape_captions(n: int, *, seed: int = 0, combos: Sequence[tuple[str, st
     allowed = []
     for pair in combos:
         if not (isinstance(pair, tuple) and len(pair) == 2 and pair[0] in SHAPES and pair[1] in COLOURS):
-            raise ValueError(f"combos must hold (shape, colour) pairs with shape in {SHAPES} and colour in "
-                             f"{COLOURS}, got {pair!r}")
+            raise ValueError(
+                f"combos must hold (shape, colour) pairs with shape in {SHAPES} and colour in "
+                f"{COLOURS}, got {pair!r}"
+            )
         allowed.append(SHAPES.index(pair[0]) * len(COLOURS) + COLOURS.index(pair[1]))
     allowed = np.array(sorted(set(allowed)))
     if len(allowed) == 0:
@@ -314,8 +374,15 @@ def make_shape_captions(n: int, *, seed: int = 0, combos: Sequence[tuple[str, st
             cap_shape[i], cap_colour[i] = pick // len(COLOURS), pick % len(COLOURS)
     captions = make_captions(cap_shape, cap_colour, cap_position, cap_size, seed=int(rng.integers(2**31)))
     as_long = lambda a: torch.from_numpy(np.asarray(a, dtype=np.int64))
-    return ShapeCaptions(images, captions, as_long(shape), as_long(colour), as_long(position), as_long(size),
-                         torch.from_numpy(corrupted))
+    return ShapeCaptions(
+        images,
+        captions,
+        as_long(shape),
+        as_long(colour),
+        as_long(position),
+        as_long(size),
+        torch.from_numpy(corrupted),
+    )
 
 
 class CaptionTokenizer:
@@ -341,17 +408,25 @@ class CaptionTokenizer:
         return _WORD.findall(text.lower())
 
     @classmethod
-    def from_captions(cls, captions: Sequence[str]) -> "CaptionTokenizer":
+    def from_captions(cls, captions: Sequence[str]) -> CaptionTokenizer:
         """A vocabulary of every word in ``captions``, in order of first appearance."""
         if isinstance(captions, str) or not all(isinstance(c, str) for c in captions):
             raise TypeError("captions must be a sequence of str")
         return cls([w for c in captions for w in cls.split(c)])
 
     @classmethod
-    def for_shapes(cls) -> "CaptionTokenizer":
+    def for_shapes(cls) -> CaptionTokenizer:
         """Every word the generator can write (templates and all synonyms): the same vocabulary for any seed."""
-        texts = list(TEMPLATES) + ["an"] + [w for table in (SHAPE_WORDS, COLOUR_WORDS, SIZE_WORDS, ROW_WORDS, COLUMN_WORDS)
-                                   for words in table.values() for w in words]
+        texts = (
+            list(TEMPLATES)
+            + ["an"]
+            + [
+                w
+                for table in (SHAPE_WORDS, COLOUR_WORDS, SIZE_WORDS, ROW_WORDS, COLUMN_WORDS)
+                for words in table.values()
+                for w in words
+            ]
+        )
         return cls.from_captions([re.sub(r"\{\w+\}", " ", t) for t in texts])
 
     def __len__(self) -> int:
@@ -402,6 +477,7 @@ class ShapesDataset:
         held_out: the held-out (shape, colour) pairs.
         tokenizer: :meth:`CaptionTokenizer.for_shapes`.
     """
+
     train: ShapeCaptions
     test: ShapeCaptions
     unseen: ShapeCaptions
@@ -409,8 +485,15 @@ class ShapesDataset:
     tokenizer: CaptionTokenizer
 
 
-def make_shapes_dataset(n_train: int = 4000, n_test: int = 500, n_unseen: int = 500, *, seed: int = 0,
-                        num_held_out: int = 6, corrupt_fraction: float = 0.0) -> ShapesDataset:
+def make_shapes_dataset(
+    n_train: int = 4000,
+    n_test: int = 500,
+    n_unseen: int = 500,
+    *,
+    seed: int = 0,
+    num_held_out: int = 6,
+    corrupt_fraction: float = 0.0,
+) -> ShapesDataset:
     """Training pairs without the held-out (shape, colour) pairs; clean test sets with and without them.
 
     Args:
@@ -436,13 +519,16 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
 
 
 def _read_image(path: Path, line_no: int, image_size: int) -> np.ndarray:
-    from skimage import io, transform   # local import: only the folder loader needs scikit-image
+    from skimage import io, transform  # local import: only the folder loader needs scikit-image
+
     try:
-        with warnings.catch_warnings():   # imageio tries its plugins in turn; some warn they are deprecated
+        with warnings.catch_warnings():  # imageio tries its plugins in turn; some warn they are deprecated
             warnings.simplefilter("ignore", DeprecationWarning)
             image = np.asarray(io.imread(path))
     except Exception as exc:  # imageio raises many kinds of errors for broken files
-        raise ValueError(f"cannot read image {path} (captions file line {line_no}): {type(exc).__name__}: {exc}") from None
+        raise ValueError(
+            f"cannot read image {path} (captions file line {line_no}): {type(exc).__name__}: {exc}"
+        ) from None
     if image.dtype == bool:
         image = image.astype(np.float64)
     elif np.issubdtype(image.dtype, np.integer):
@@ -451,7 +537,9 @@ def _read_image(path: Path, line_no: int, image_size: int) -> np.ndarray:
     if image.ndim == 2:
         image = np.repeat(image[:, :, None], 3, axis=2)
     if image.ndim != 3 or image.shape[2] not in (1, 3, 4):
-        raise ValueError(f"image {path} (line {line_no}) has shape {image.shape}; expected H×W, H×W×3 or H×W×4")
+        raise ValueError(
+            f"image {path} (line {line_no}) has shape {image.shape}; expected H×W, H×W×3 or H×W×4"
+        )
     if image.shape[2] == 1:
         image = np.repeat(image, 3, axis=2)
     image = image[:, :, :3]
@@ -460,8 +548,9 @@ def _read_image(path: Path, line_no: int, image_size: int) -> np.ndarray:
     return np.clip(image, 0, 1).transpose(2, 0, 1)
 
 
-def load_image_folder(folder: str | Path, captions_file: str = "captions.tsv", *,
-                      image_size: int = IMAGE_SIZE) -> tuple[torch.Tensor, list[str], list[str]]:
+def load_image_folder(
+    folder: str | Path, captions_file: str = "captions.tsv", *, image_size: int = IMAGE_SIZE
+) -> tuple[torch.Tensor, list[str], list[str]]:
     """Read your own images and captions, e.g. to try a trained dual encoder on them.
 
     The captions file (UTF-8, inside ``folder``) has one line per image: ``file name<TAB>caption``. Empty lines
@@ -485,8 +574,9 @@ def load_image_folder(folder: str | Path, captions_file: str = "captions.tsv", *
         raise FileNotFoundError(f"no such folder: {root.resolve()}")
     listing = root / captions_file
     if not listing.is_file():
-        raise FileNotFoundError(f"no captions file {listing.resolve()}; write one line per image: "
-                                f"'<file name><TAB><caption>'")
+        raise FileNotFoundError(
+            f"no captions file {listing.resolve()}; write one line per image: '<file name><TAB><caption>'"
+        )
     try:
         lines = listing.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
@@ -496,14 +586,18 @@ def load_image_folder(folder: str | Path, captions_file: str = "captions.tsv", *
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if "\t" not in line:
-            raise ValueError(f"{listing} line {line_no} has no TAB: expected '<file name><TAB><caption>', "
-                             f"got {line[:60]!r}")
+            raise ValueError(
+                f"{listing} line {line_no} has no TAB: expected '<file name><TAB><caption>', "
+                f"got {line[:60]!r}"
+            )
         name, caption = (part.strip() for part in line.split("\t", 1))
         if not name or not caption:
             raise ValueError(f"{listing} line {line_no}: empty file name or caption in {line[:60]!r}")
         path = root / name
         if not path.is_file():
-            raise FileNotFoundError(f"image {path.resolve()} listed on line {line_no} of {listing.name} does not exist")
+            raise FileNotFoundError(
+                f"image {path.resolve()} listed on line {line_no} of {listing.name} does not exist"
+            )
         images.append(_read_image(path, line_no, image_size))
         captions.append(caption)
         names.append(name)

@@ -9,6 +9,7 @@ passage written for this collection, and a loader for the reader's own text file
 - :data:`CHINESE_PASSAGE` is original prose (about 600 characters) on writing, reading and counting.
 - :func:`load_text_file` reads a UTF-8 file and says clearly what is wrong when it cannot.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -22,23 +23,144 @@ from pathlib import Path
 # Modules that debuggers, test runners or notebook kernels patch at run time (pdb, bdb, code, builtins, warnings,
 # signal) are left out, so the text is the same in a script, under pytest and in a Jupyter kernel.
 STDLIB_MODULES: tuple[str, ...] = (
-    "argparse", "asyncio", "base64", "bisect", "calendar", "collections", "contextlib", "copy", "csv",
-    "dataclasses", "datetime", "decimal", "difflib", "email", "enum", "fractions", "functools", "heapq",
-    "hashlib", "http.client", "inspect", "io", "ipaddress", "itertools", "json", "logging", "mailbox", "math",
-    "operator", "optparse", "os", "pathlib", "pickle", "pprint", "queue", "random", "re", "shutil", "socket",
-    "statistics", "string", "subprocess", "tarfile", "tempfile", "textwrap", "threading", "typing", "unittest",
-    "urllib.parse", "uuid", "zipfile", "configparser", "codecs", "locale", "gettext", "smtplib", "ftplib",
-    "imaplib", "poplib", "xml.dom.minidom", "xml.etree.ElementTree", "sqlite3", "shelve", "selectors", "ssl",
-    "tokenize", "ast", "dis", "doctest", "trace", "timeit", "cmd", "shlex", "glob", "fnmatch",
-    "filecmp", "gzip", "bz2", "lzma", "zlib", "struct", "array", "weakref", "types", "abc", "numbers", "cmath",
-    "secrets", "hmac", "sched", "concurrent.futures", "multiprocessing", "mmap", "platform",
-    "sysconfig", "traceback", "pydoc", "wave", "colorsys", "html.parser", "xmlrpc.client",
-    "plistlib", "netrc", "graphlib", "zoneinfo", "tomllib", "contextvars", "reprlib", "email.message",
-    "email.utils", "http.server", "http.cookiejar", "urllib.request", "xml.sax", "logging.handlers",
-    "unittest.mock", "importlib.metadata", "importlib.resources", "collections.abc",
-    "email.headerregistry", "email.policy", "http.cookies", "urllib.robotparser", "wsgiref.handlers",
-    "xml.dom.pulldom", "getopt", "compileall", "pkgutil", "modulefinder", "runpy",
-    "symtable", "keyword", "pyclbr", "unicodedata", "quopri", "binascii", "mimetypes", "html",
+    "argparse",
+    "asyncio",
+    "base64",
+    "bisect",
+    "calendar",
+    "collections",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "difflib",
+    "email",
+    "enum",
+    "fractions",
+    "functools",
+    "heapq",
+    "hashlib",
+    "http.client",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "logging",
+    "mailbox",
+    "math",
+    "operator",
+    "optparse",
+    "os",
+    "pathlib",
+    "pickle",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "shutil",
+    "socket",
+    "statistics",
+    "string",
+    "subprocess",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "typing",
+    "unittest",
+    "urllib.parse",
+    "uuid",
+    "zipfile",
+    "configparser",
+    "codecs",
+    "locale",
+    "gettext",
+    "smtplib",
+    "ftplib",
+    "imaplib",
+    "poplib",
+    "xml.dom.minidom",
+    "xml.etree.ElementTree",
+    "sqlite3",
+    "shelve",
+    "selectors",
+    "ssl",
+    "tokenize",
+    "ast",
+    "dis",
+    "doctest",
+    "trace",
+    "timeit",
+    "cmd",
+    "shlex",
+    "glob",
+    "fnmatch",
+    "filecmp",
+    "gzip",
+    "bz2",
+    "lzma",
+    "zlib",
+    "struct",
+    "array",
+    "weakref",
+    "types",
+    "abc",
+    "numbers",
+    "cmath",
+    "secrets",
+    "hmac",
+    "sched",
+    "concurrent.futures",
+    "multiprocessing",
+    "mmap",
+    "platform",
+    "sysconfig",
+    "traceback",
+    "pydoc",
+    "wave",
+    "colorsys",
+    "html.parser",
+    "xmlrpc.client",
+    "plistlib",
+    "netrc",
+    "graphlib",
+    "zoneinfo",
+    "tomllib",
+    "contextvars",
+    "reprlib",
+    "email.message",
+    "email.utils",
+    "http.server",
+    "http.cookiejar",
+    "urllib.request",
+    "xml.sax",
+    "logging.handlers",
+    "unittest.mock",
+    "importlib.metadata",
+    "importlib.resources",
+    "collections.abc",
+    "email.headerregistry",
+    "email.policy",
+    "http.cookies",
+    "urllib.robotparser",
+    "wsgiref.handlers",
+    "xml.dom.pulldom",
+    "getopt",
+    "compileall",
+    "pkgutil",
+    "modulefinder",
+    "runpy",
+    "symtable",
+    "keyword",
+    "pyclbr",
+    "unicodedata",
+    "quopri",
+    "binascii",
+    "mimetypes",
+    "html",
 )
 MIN_DOC_CHARS = 80  # shorter docstrings ("Return self.") are mostly boilerplate
 
@@ -63,7 +185,7 @@ CHINESE_PASSAGE = (
 def _gather(module_name: str) -> list[str]:
     """Docstrings of one module: the module, then its public classes and functions (sorted by name), and
     each class's public methods. Objects re-exported from other modules are skipped."""
-    with warnings.catch_warnings():           # deprecated modules warn on import and on attribute access
+    with warnings.catch_warnings():  # deprecated modules warn on import and on attribute access
         warnings.simplefilter("ignore")
         try:
             module = importlib.import_module(module_name)
@@ -72,13 +194,18 @@ def _gather(module_name: str) -> list[str]:
         docs = [module.__doc__]
         for name, obj in sorted(vars(module).items()):
             home = str(getattr(obj, "__module__", ""))
-            if name.startswith("_") or not (home == module.__name__ or home.startswith(module.__name__ + ".")):
+            if name.startswith("_") or not (
+                home == module.__name__ or home.startswith(module.__name__ + ".")
+            ):
                 continue
             if inspect.isclass(obj) or inspect.isfunction(obj):
                 docs.append(obj.__doc__)
             if inspect.isclass(obj):
-                docs += [member.__doc__ for key, member in sorted(vars(obj).items())
-                         if inspect.isfunction(member) and (key == "__init__" or not key.startswith("_"))]
+                docs += [
+                    member.__doc__
+                    for key, member in sorted(vars(obj).items())
+                    if inspect.isfunction(member) and (key == "__init__" or not key.startswith("_"))
+                ]
     return [d for d in docs if isinstance(d, str)]
 
 
@@ -169,14 +296,16 @@ def english_split(train_chars: int, heldout_chars: int, *, seed: int = 0) -> tup
     random.Random(seed).shuffle(docs)
     heldout = _fill(docs, heldout_chars)
     used, size = 0, 0
-    while size < len(heldout):            # count the documents the held-out text consumed
+    while size < len(heldout):  # count the documents the held-out text consumed
         size += len(docs[used]) + (2 if used else 0)
         used += 1
     train = _fill(docs[used:], train_chars)
     if len(train) < train_chars or len(heldout) < heldout_chars:
         total = sum(len(d) for d in docs)
-        raise ValueError(f"train_chars + heldout_chars = {train_chars + heldout_chars} exceeds the "
-                         f"{total} characters available")
+        raise ValueError(
+            f"train_chars + heldout_chars = {train_chars + heldout_chars} exceeds the "
+            f"{total} characters available"
+        )
     return train, heldout
 
 
@@ -205,15 +334,18 @@ def load_text_file(path: str | Path, *, max_chars: int | None = None) -> str:
         _check_chars("max_chars", max_chars)
     file = Path(path).expanduser()
     if not file.exists():
-        raise FileNotFoundError(f"no such text file: {file.resolve()} (check the path and the working "
-                                f"directory {Path.cwd()})")
+        raise FileNotFoundError(
+            f"no such text file: {file.resolve()} (check the path and the working directory {Path.cwd()})"
+        )
     if file.is_dir():
         raise IsADirectoryError(f"{file.resolve()} is a folder; path must name a text file")
     data = file.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{file} is not valid UTF-8: byte {exc.start} is {data[exc.start:exc.start + 1]!r} "
-                         f"({exc.reason}); save the file as UTF-8 or convert it, e.g. with "
-                         f"`iconv -f <its encoding> -t utf-8`") from None
+        raise ValueError(
+            f"{file} is not valid UTF-8: byte {exc.start} is {data[exc.start : exc.start + 1]!r} "
+            f"({exc.reason}); save the file as UTF-8 or convert it, e.g. with "
+            f"`iconv -f <its encoding> -t utf-8`"
+        ) from None
     return text if max_chars is None else text[:max_chars]

@@ -1,5 +1,6 @@
 """The real-browser check: JupyterLab in headless Chromium opens each notebook, runs all cells, and every
 explorer renders and answers one interaction. Screenshots go to build/screenshots/."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,11 @@ ERRORS_JS = """() => {
 
 def explorer_count(path: Path) -> int:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return sum(len(re.findall(r"\bExplorer\(", "".join(c["source"]))) for c in nb["cells"] if c["cell_type"] == "code")
+    return sum(
+        len(re.findall(r"\bExplorer\(", "".join(c["source"])))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +57,31 @@ def lab(tmp_path_factory):
         shutil.copy2(nb, work / nb.name)
     port = free_port()
     token = secrets.token_hex(16)
-    cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--ServerApp.token={token}", "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
-           f"--notebook-dir={work}", "--allow-root"]
+    cmd = [
+        str(Path(sys.executable).parent / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--ServerApp.token={token}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.expose_app_in_browser=True",
+        f"--notebook-dir={work}",
+        "--allow-root",
+    ]
     # Own settings and workspaces: no layout restored from earlier sessions, and every cell attached to the
     # page (JupyterLab's default windowing may leave off-screen outputs, and so widgets, unrendered).
     settings = work / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     log = (work / "lab.log").open("w")
-    env = {**os.environ, "DDL_QUIET": "1", "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces")}
+    env = {
+        **os.environ,
+        "DDL_QUIET": "1",
+        "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces"),
+    }
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -108,26 +127,40 @@ def test_notebook_runs_and_explorers_answer(lab, notebook):
     SHOTS.mkdir(parents=True, exist_ok=True)
     with browser_page(1400, 1000) as page:
         page.goto(f"{base}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
-                               "window.jupyterapp.shell.currentWidget.sessionContext.session && "
-                               "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=90_000)
-        page.evaluate("async () => { const c = window.jupyterapp.commands;"
-                      " await c.execute('notebook:clear-all-cell-outputs'); await c.execute('notebook:run-all-cells'); }")
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+            "window.jupyterapp.shell.currentWidget.sessionContext.session && "
+            "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+            timeout=90_000,
+        )
+        page.evaluate(
+            "async () => { const c = window.jupyterapp.commands;"
+            " await c.execute('notebook:clear-all-cell-outputs'); await c.execute('notebook:run-all-cells'); }"
+        )
         page.wait_for_function(DONE_JS, timeout=RUN_TIMEOUT_MS, polling=1000)
         errors = page.evaluate(ERRORS_JS)
         assert not errors, f"cells raised in JupyterLab: {errors}"
         assert "Error displaying widget" not in page.content()
         expected = explorer_count(notebook)
-        boxes = page.locator(".widget-vbox").filter(has=page.locator(".widget-html b")).filter(has=page.locator(".widget-output"))
+        boxes = (
+            page.locator(".widget-vbox")
+            .filter(has=page.locator(".widget-html b"))
+            .filter(has=page.locator(".widget-output"))
+        )
         assert boxes.count() == expected, f"{boxes.count()} explorers rendered, {expected} created"
         for i in range(expected):
             box = boxes.nth(i)
             box.scroll_into_view_if_needed()
             output = box.locator(".widget-output").first
-            page.wait_for_function("el => el.innerHTML.length > 0", arg=output.element_handle(), timeout=30_000)
+            page.wait_for_function(
+                "el => el.innerHTML.length > 0", arg=output.element_handle(), timeout=30_000
+            )
             before = output.inner_html()
             action = interact(page, box)
-            page.wait_for_function("([el, old]) => el.innerHTML.length > 0 && el.innerHTML !== old",
-                                   arg=[output.element_handle(), before], timeout=30_000)
+            page.wait_for_function(
+                "([el, old]) => el.innerHTML.length > 0 && el.innerHTML !== old",
+                arg=[output.element_handle(), before],
+                timeout=30_000,
+            )
             box.screenshot(path=str(SHOTS / f"lab_{notebook.stem}_explorer{i}.png"))
             print(f"✓ {notebook.name} explorer {i}: {action} changed the output")

@@ -1,5 +1,6 @@
 """`make site`: the offline HTML site builds from the committed notebooks, and in a real browser the index and a
 notebook page load with every request answered locally and the math rendered by MathJax."""
+
 from __future__ import annotations
 
 import functools
@@ -23,8 +24,12 @@ SHOTS = ROOT / "build" / "screenshots"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "helpers.site", "--src", str(tmp / "src"), "--out", str(tmp / "out")],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "helpers.site", "--src", str(tmp / "src"), "--out", str(tmp / "out")],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     return tmp / "out" / "_build" / "html"
 
 
