@@ -1,0 +1,1 @@
+"""Build and test tools of the collection (not imported by the notebooks)."""
