@@ -10,12 +10,13 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 NB ?= $(NOTEBOOKS)
 
-.PHONY: help setup lab test test-unit test-notebooks test-teaching execute workshop site doctor clean
+.PHONY: help setup lab test test-unit test-notebooks test-teaching execute components workshop site doctor clean
 
 help:
 	@echo "make lab       set up .venv and open JupyterLab on notebooks/"
 	@echo "make test      set up .venv; unit + structure tests; every notebook (nbval); workshop, site and browser checks"
 	@echo "make execute   re-run notebooks in place in a fresh kernel (NB=notebooks/04_transformer.ipynb for one)"
+	@echo "make components  write helpers/components/ from the notebook cells marked \"# export: components/<module>.py\""
 	@echo "make workshop  write build/workshop/: student notebooks (no solutions, no outputs) + instructor guide"
 	@echo "make site      build the offline HTML site into build/site/_build/html/"
 	@echo "make doctor    print an OK/FAIL environment report for bug reports"
@@ -55,8 +56,12 @@ workshop: $(STAMP)
 site: $(STAMP)
 	$(BIN)/python -m helpers.site
 
-execute: $(STAMP)
+# components first: a notebook executed after its teacher imports the freshly exported module
+execute: $(STAMP) components
 	DDL_QUIET=1 $(BIN)/python -m helpers.execute $(NB)
+
+components: $(STAMP)
+	$(BIN)/python -m tools.export
 
 doctor:
 	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m helpers.doctor
