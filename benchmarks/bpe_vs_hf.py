@@ -1,15 +1,15 @@
 """Time the from-scratch byte-level BPE trainer against Hugging Face ``tokenizers`` (Rust) on the same text.
 
-Both train on the same ~1 MB of English (Python's own documentation, ``helpers.data.text.english_split``) to the
-same vocabulary size, with the same GPT-2 pre-tokenization and the full 256-byte alphabet, and both encode the
-same held-out documents. Reported: training time (median of ``--repeats`` runs), the time ratio, and the held-out
-token counts and their relative difference.
+Both train on the same ~1 MB of English (Python's own documentation, ``helpers.data.text.english_split``)
+to the same vocabulary size, with the same GPT-2 pre-tokenization and the full 256-byte alphabet, and both
+encode the same held-out documents. Reported: training time (median of ``--repeats`` runs), the time ratio,
+and the held-out token counts and their relative difference.
 
     .venv/bin/python benchmarks/bpe_vs_hf.py                       # 1 MB, V = 4096, 3 repeats
     .venv/bin/python benchmarks/bpe_vs_hf.py --vocab-size 8192 --repeats 1
 
-The trainer timed here is ``helpers.components.bpe.ByteLevelBPE``, which ``notebooks/01_tokenizer.ipynb``
-checks is the same as the class it teaches (same merges, same ids).
+The trainer timed here is ``helpers.components.bpe.ByteLevelBPE``, generated from the cells of
+``notebooks/01_tokenizer.ipynb`` that teach it (``make components``).
 """
 
 from __future__ import annotations
@@ -94,12 +94,10 @@ def main(argv: list[str] | None = None) -> dict:
     )
     print(f"{'':<26}{'ours (Python)':>16}{'HF tokenizers (Rust)':>24}")
     print(f"{'training time (median)':<26}{ours_s:>14.2f} s{hf_s:>22.2f} s   ratio {ours_s / hf_s:.1f}x")
-    print(
-        f"{'held-out tokens':<26}{ours_tokens:>16,}{hf_tokens:>24,}   difference {ours_tokens / hf_tokens - 1:+.3%}"
-    )
-    print(
-        f"{'held-out bytes per token':<26}{heldout_bytes / ours_tokens:>16.3f}{heldout_bytes / hf_tokens:>24.3f}"
-    )
+    difference = ours_tokens / hf_tokens - 1
+    print(f"{'held-out tokens':<26}{ours_tokens:>16,}{hf_tokens:>24,}   difference {difference:+.3%}")
+    ours_bpt, hf_bpt = heldout_bytes / ours_tokens, heldout_bytes / hf_tokens
+    print(f"{'held-out bytes per token':<26}{ours_bpt:>16.3f}{hf_bpt:>24.3f}")
     within_time, within_tokens = ours_s <= 10 * hf_s, abs(ours_tokens / hf_tokens - 1) <= 0.02
     print(
         f"{'✓' if within_time else '✗'} within 10x of the Rust trainer's time; "

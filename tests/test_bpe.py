@@ -5,6 +5,7 @@ import json
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 import regex
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
@@ -14,6 +15,7 @@ from helpers.components.bpe import (
     GPT4_SPLIT_PATTERN,
     ByteLevelBPE,
     PairStats,
+    check_special_tokens,
     check_vocab_size,
     count_pairs,
     encode_chunk,
@@ -34,7 +36,7 @@ def trained(texts):
 
 
 def naive_merges(text, vocab_size, pattern=GPT2_SPLIT_PATTERN):
-    """Independent reference: recount all pairs after every merge; most frequent first, ties to the smallest pair."""
+    """Reference trainer: recount all pairs after every merge; most frequent first, ties to the smallest."""
     words = Counter(tuple(c.encode("utf-8")) for c in regex.findall(pattern, text))
     merges = {}
     for new_id in range(256, vocab_size):
@@ -146,21 +148,32 @@ def test_special_tokens_longest_match_first():
 
 
 @pytest.mark.parametrize(
-    "tokens",
+    "tokens,error,match",
     [
-        {"": 300},
-        {"<s>": 5},
-        {"<s>": -1},
-        {"<s>": 1.0},
-        {"<s>": 300, "</s>": 300},
-        ["<s>"],
-        {1: 300},
-        {"<s>": True},
+        ({"": 300}, ValueError, "non-empty strings"),
+        ({"<s>": 5}, ValueError, r"tokens\['<s>'\] = 5 is taken; an unused id is 256"),
+        ({"<s>": -1}, ValueError, r"tokens\['<s>'\] must be an int >= 0, got -1"),
+        ({"<s>": 1.0}, TypeError, r"tokens\['<s>'\] must be an int >= 0, got float"),
+        ({"<s>": 300, "</s>": 300}, ValueError, r"tokens\['</s>'\] = 300 is taken"),
+        (["<s>"], TypeError, "tokens must be a dict"),
+        ({1: 300}, TypeError, "tokens must map strings"),
+        ({"<s>": True}, TypeError, "got bool"),
     ],
 )
-def test_register_special_tokens_rejects_bad_input(tokens):
-    with pytest.raises(ValueError, match="tokens must map"):
-        ByteLevelBPE().register_special_tokens(tokens)
+def test_register_special_tokens_rejects_bad_input(tokens, error, match):
+    tok = ByteLevelBPE()
+    with pytest.raises(error, match=match):
+        tok.register_special_tokens(tokens)
+    assert tok.special_tokens == {}, "a refused registration must leave the tokenizer unchanged"
+
+
+def test_special_token_ids_already_registered_are_refused():
+    tok = ByteLevelBPE()
+    tok.register_special_tokens({"<|endoftext|>": 300})
+    with pytest.raises(ValueError, match=r"= 300 is taken; an unused id is 301"):
+        tok.register_special_tokens({"<|pad|>": 300})
+    assert check_special_tokens({"<a>": np.int64(400)}, {1, 2}) == {"<a>": 400}
+    assert type(check_special_tokens({"<a>": np.int64(400)}, set())["<a>"]) is int
 
 
 def test_special_token_id_colliding_with_a_merge_is_refused(texts):
@@ -172,9 +185,9 @@ def test_special_token_id_colliding_with_a_merge_is_refused(texts):
 
 def test_bad_arguments():
     tok = ByteLevelBPE()
-    with pytest.raises(ValueError, match="vocab_size"):
+    with pytest.raises(ValueError, match="vocab_size must be an int >= 256, got 255"):
         tok.train("abc", 255)
-    with pytest.raises(ValueError, match="vocab_size"):
+    with pytest.raises(TypeError, match="vocab_size must be an int >= 256, got float"):
         tok.train("abc", 300.0)
     with pytest.raises(TypeError, match="text"):
         tok.train(b"abc", 300)
@@ -186,8 +199,9 @@ def test_bad_arguments():
         tok.decode(["a"])
     with pytest.raises(TypeError, match="pattern"):
         ByteLevelBPE(pattern="")
-    with pytest.raises(ValueError, match="vocab_size"):
+    with pytest.raises(TypeError, match="vocab_size"):
         check_vocab_size(True)
+    assert check_vocab_size(np.int64(300)) == 300
 
 
 def test_training_stops_when_pairs_run_out():

@@ -154,6 +154,20 @@ def test_mha_rejects_indivisible_width(d_model, num_heads):
         MultiHeadAttention(d_model, num_heads)
 
 
+@pytest.mark.parametrize(
+    "d_model,num_heads,error,match",
+    [
+        (16, 0, ValueError, "num_heads must be an int >= 1, got 0"),
+        (0, 4, ValueError, "d_model must be an int >= 1, got 0"),
+        (16.0, 4, TypeError, "d_model must be an int >= 1, got float"),
+        (16, True, TypeError, "num_heads must be an int >= 1, got bool"),
+    ],
+)
+def test_mha_rejects_bad_sizes(d_model, num_heads, error, match):
+    with pytest.raises(error, match=match):
+        MultiHeadAttention(d_model, num_heads)
+
+
 def test_mha_gradients_flow():
     mha = MultiHeadAttention(8, 2)
     x = torch.randn(2, 4, 8, requires_grad=True)
@@ -190,25 +204,32 @@ def test_positional_encoding_small_and_prefix_consistent():
 
 
 @pytest.mark.parametrize(
-    "max_len,d_model",
+    "max_len,d_model,error,match",
     [
-        (10, 3),
-        (10, 0),
-        (10, 1),
-        (10, -2),
-        (10, 4.0),
-        (10, True),
-        (0, 4),
-        (-1, 4),
-        (2.0, 4),
-        ("3", 4),
-        (True, 4),
-        (None, 4),
+        (10, 3, ValueError, "d_model must be an even int >= 2, got 3"),
+        (10, 0, ValueError, "d_model must be an int >= 2, got 0"),
+        (10, 1, ValueError, "d_model must be an int >= 2, got 1"),
+        (10, -2, ValueError, "d_model must be an int >= 2, got -2"),
+        (10, 4.0, TypeError, "d_model must be an int >= 2, got float"),
+        (10, True, TypeError, "d_model must be an int >= 2, got bool"),
+        (0, 4, ValueError, "max_len must be an int >= 1, got 0"),
+        (-1, 4, ValueError, "max_len must be an int >= 1, got -1"),
+        (2.0, 4, TypeError, "max_len must be an int >= 1, got float"),
+        ("3", 4, TypeError, "max_len must be an int >= 1, got str"),
+        (True, 4, TypeError, "max_len must be an int >= 1, got bool"),
+        (None, 4, TypeError, "max_len must be an int >= 1, got NoneType"),
     ],
 )
-def test_positional_encoding_rejects_bad_arguments(max_len, d_model):
-    with pytest.raises(ValueError):
+def test_positional_encoding_rejects_bad_arguments(max_len, d_model, error, match):
+    with pytest.raises(error, match=match):
         positional_encoding(max_len, d_model)
+
+
+def test_positional_encoding_uses_the_named_base():
+    assert T.PE_BASE == 10_000.0  # Vaswani et al. (2017): wavelengths from 2π to 10000·2π
+    d = 8
+    omega_last = T.PE_BASE ** (-(d - 2) / d)
+    assert math.isclose(positional_encoding(20, d)[19, d - 2].item(), math.sin(19 * omega_last), abs_tol=1e-6)
 
 
 # ------------------------------------------------------------------------------------- feed-forward
@@ -310,6 +331,14 @@ def test_causal_mask():
     assert m[3, 3] and m[3, 0] and not m[3, 4] and not m[0, 1]
     assert torch.equal(causal_mask(1), torch.tensor([[True]]))
     assert causal_mask(3, device="cpu").device.type == "cpu"
+
+
+@pytest.mark.parametrize(
+    "length,error", [(0, ValueError), (-3, ValueError), (2.0, TypeError), (True, TypeError)]
+)
+def test_causal_mask_rejects_bad_length(length, error):
+    with pytest.raises(error, match="length must be an int >= 1"):
+        causal_mask(length)
 
 
 def test_padding_mask():
@@ -447,6 +476,12 @@ def test_greedy_decode_pads_after_eos(monkeypatch):
     assert len(calls) == 4
     # every step feeds back what was decoded so far
     assert calls[-1].tolist() == [[BOS, 5, EOS, 0], [BOS, 5, 6, 7]]
+
+
+@pytest.mark.parametrize("max_len,error", [(0, ValueError), (3.0, TypeError), (None, TypeError)])
+def test_greedy_decode_rejects_bad_max_len(max_len, error):
+    with pytest.raises(error, match="max_len must be an int >= 1"):
+        greedy_decode(small_model(), torch.tensor([[4, 5]]), max_len=max_len, bos_id=BOS, eos_id=EOS)
 
 
 def test_greedy_decode_matches_teacher_forced_argmax():
