@@ -1,9 +1,16 @@
-"""helpers.components.faces.FaceCNN: shapes, parameter count, errors."""
+"""The face components exported from notebooks 06 and 07: ``helpers.components.faces.FaceCNN`` (shapes,
+parameter count, errors) and ``helpers.components.margins`` (margin logits against their definition, the
+NormFace bound at its optimum, the margin head, errors)."""
 
+import math
+
+import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F
 
 from helpers.components.faces import FaceCNN
+from helpers.components.margins import CLAMP_EPS, MarginHead, margin_logits, normface_lower_bound
 
 
 @pytest.mark.parametrize("dim,width", [(2, 8), (64, 16)])
@@ -15,25 +22,27 @@ def test_face_cnn_maps_faces_to_features(dim, width):
     assert sum(p.numel() for p in model.parameters()) == convs + 4 * width * 16 * dim + dim
 
 
-@pytest.mark.parametrize("kwargs", [{"feature_dim": 0}, {"width": -1}, {"feature_dim": 2.5}, {"width": True}])
-def test_face_cnn_rejects_bad_sizes(kwargs):
-    with pytest.raises(ValueError, match="must be an int >= 1"):
+@pytest.mark.parametrize(
+    "kwargs,error",
+    [
+        ({"feature_dim": 0}, ValueError),
+        ({"width": -1}, ValueError),
+        ({"feature_dim": 2.5}, TypeError),
+        ({"width": True}, TypeError),
+    ],
+)
+def test_face_cnn_rejects_bad_sizes(kwargs, error):
+    with pytest.raises(error, match="must be an int >= 1"):
         FaceCNN(**kwargs)
 
 
 # ---- margin_logits, normface_lower_bound, MarginHead -------------------------------------------------------
-import math  # noqa: E402
-
-import numpy as np  # noqa: E402
-from torch.nn import functional as F  # noqa: E402
-
-from helpers.components.faces import MarginHead, margin_logits, normface_lower_bound  # noqa: E402
 
 
 def _direct(cos_theta, labels, s, m1, m2, m3):
     out = s * cos_theta.numpy().copy()
     for i, y in enumerate(labels.tolist()):
-        theta = np.arccos(np.clip(cos_theta[i, y].item(), -1 + 1e-7, 1 - 1e-7))
+        theta = np.arccos(np.clip(cos_theta[i, y].item(), -1 + CLAMP_EPS, 1 - CLAMP_EPS))
         out[i, y] = s * (np.cos(m1 * theta + m2) - m3)
     return torch.from_numpy(out)
 
@@ -97,7 +106,7 @@ def test_normface_lower_bound_is_reached_at_the_simplex():
 
 
 @pytest.mark.parametrize(
-    "s,C,error", [(0.0, 10, ValueError), (1.0, 1, ValueError), (1.0, 2.5, ValueError), ("1", 10, TypeError)]
+    "s,C,error", [(0.0, 10, ValueError), (1.0, 1, ValueError), (1.0, 2.5, TypeError), ("1", 10, TypeError)]
 )
 def test_normface_lower_bound_rejects_bad_input(s, C, error):
     with pytest.raises(error):
