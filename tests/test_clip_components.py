@@ -1,4 +1,4 @@
-"""Tests for helpers/components/clip.py: the loss against the paper's pseudo-code, the towers, the classifier."""
+"""helpers.components.clip (from notebook 09): the loss against the paper's pseudo-code, the towers."""
 
 import math
 
@@ -6,7 +6,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.components.clip import CLIPModel, ImageEncoder, TextEncoder, clip_loss, zero_shot_classifier
+from helpers.components.clip import (
+    CLIPModel,
+    ImageEncoder,
+    TextEncoder,
+    clip_loss,
+    conv_stack,
+    zero_shot_classifier,
+)
 from helpers.data.shapes import CaptionTokenizer
 
 pytestmark = pytest.mark.usefixtures("one_thread", "seed0")  # fixtures in tests/conftest.py
@@ -126,3 +133,9 @@ def test_image_encoder_forward_parts_are_what_forward_is_made_of():
     )
     with pytest.raises(TypeError, match="images must be a torch.Tensor"):
         encoder.forward_parts([[0.0]])
+
+
+def test_conv_stack_halves_the_image_three_times():
+    stack = conv_stack(3, 2)
+    assert stack(torch.rand(5, 3, 32, 32)).shape == (5, 8, 4, 4)
+    assert sum(isinstance(m, torch.nn.Conv2d) for m in stack) == 3

@@ -1,6 +1,7 @@
-"""helpers.distributed: the chunked sigmoid loss across real processes (gloo on localhost).
+"""helpers.components.siglip's ring: the chunked sigmoid loss across real processes (gloo on 127.0.0.1).
 
-Each run starts worker processes that import torch; the tests keep to a few runs (a few seconds each).
+The worker code comes from notebook 10's exported cells; the process plumbing from helpers.processes. Each run
+starts worker processes; the tests keep to a few runs (a few seconds each).
 """
 
 import multiprocessing
@@ -8,9 +9,9 @@ import multiprocessing
 import pytest
 import torch
 
-from helpers import distributed
-from helpers.components.siglip import siglip_loss
-from helpers.distributed import DistributedResult, run_distributed_siglip
+from helpers import processes
+from helpers.components import siglip
+from helpers.components.siglip import DistributedResult, run_distributed_siglip, siglip_loss
 
 
 def reference(x, y, t_prime, b):
@@ -56,32 +57,34 @@ def test_timeout_ends_the_workers():
 
 
 def test_a_failing_worker_is_reported_and_the_others_are_ended(monkeypatch):
-    real_save = torch.save
+    real_worker = siglip.ring_worker
 
-    def save_all_but_shard_1(obj, path, *args, **kwargs):  # worker 1 will find no shard and fail
-        if not str(path).endswith("shard1.pt"):
-            real_save(obj, path, *args, **kwargs)
+    def second_worker_fails(rank, *args):  # forked workers see this patch; worker 0 waits for worker 1
+        if rank == 1:
+            raise RuntimeError("worker one broke")
+        return real_worker(rank, *args)
 
-    monkeypatch.setattr(distributed.torch, "save", save_all_but_shard_1)
+    monkeypatch.setattr(siglip, "ring_worker", second_worker_fails)
     x = torch.randn(4, 3)
-    with pytest.raises(RuntimeError, match="worker 1 of 2 failed"):
+    with pytest.raises(RuntimeError, match=r"worker 1 of 2 failed(.|\n)*worker one broke"):
         run_distributed_siglip(x, x, 0.0, 0.0, world_size=2, timeout=120)
     assert multiprocessing.active_children() == []
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        (dict(world_size=3), "world_size must divide"),
-        (dict(world_size=0), r"world_size must be an int in \[1, 16\]"),
-        (dict(world_size=17), "world_size must be an int"),
-        (dict(timeout=0), "timeout must be a number"),
-        (dict(timeout="1"), "timeout must be a number"),
+        (dict(world_size=3), ValueError, "world_size must divide"),
+        (dict(world_size=0), ValueError, r"world_size must be an int in \[1, 16\]"),
+        (dict(world_size=17), ValueError, "world_size must be an int"),
+        (dict(world_size=2.0), TypeError, "world_size must be an int"),
+        (dict(timeout=0), ValueError, "timeout must be a finite number > 0"),
+        (dict(timeout="1"), TypeError, "timeout must be a finite number"),
     ],
 )
-def test_bad_arguments_name_the_parameter(kwargs, match):
+def test_bad_arguments_name_the_parameter(kwargs, error, match):
     x = torch.randn(4, 3)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         run_distributed_siglip(x, x, 0.0, 0.0, **kwargs)
 
 
@@ -94,8 +97,8 @@ def test_bad_features_and_scalars():
 
 
 def test_spawned_workers_work_too(monkeypatch):
-    # the start method used where fork is not available (macOS, Windows): workers import this module afresh
-    monkeypatch.setattr(distributed, "_context", lambda: multiprocessing.get_context("spawn"))
+    # the start method where fork is unavailable (macOS, Windows): workers import the generated module afresh
+    monkeypatch.setattr(processes, "default_start_method", lambda: "spawn")
     x = torch.randn(4, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
     result = run_distributed_siglip(x, x.roll(1, 0), 0.5, -1.0, world_size=2, timeout=120)
     assert torch.allclose(result.loss, reference(x, x.roll(1, 0), 0.5, -1.0)[0], rtol=1e-12)

@@ -1,4 +1,4 @@
-"""helpers.components.siglip: the pairwise sigmoid loss, its block form, the chunked ring, logits memory."""
+"""helpers.components.siglip (notebook 10): the sigmoid loss, its blocks, the chunked ring, logits memory."""
 
 import math
 
