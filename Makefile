@@ -10,12 +10,13 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 NB ?= $(NOTEBOOKS)
 
-.PHONY: help setup lab test test-unit test-notebooks test-teaching execute components workshop site doctor clean
+.PHONY: help setup lab test test-unit test-notebooks test-teaching execute components lint format workshop site doctor clean
 
 help:
 	@echo "make lab       set up .venv and open JupyterLab on notebooks/"
 	@echo "make test      set up .venv; unit + structure tests; every notebook (nbval); workshop, site and browser checks"
 	@echo "make execute   re-run notebooks in place in a fresh kernel (NB=notebooks/04_transformer.ipynb for one)"
+	@echo "make lint      ruff check + ruff format --check over helpers, tools, tests, benchmarks, notebooks"
 	@echo "make components  write helpers/components/ from the notebook cells marked \"# export: components/<module>.py\""
 	@echo "make workshop  write build/workshop/: student notebooks (no solutions, no outputs) + instructor guide"
 	@echo "make site      build the offline HTML site into build/site/_build/html/"
@@ -51,14 +52,21 @@ test-teaching: $(STAMP)
 	DDL_QUIET=1 $(BIN)/python -m pytest tests/integration -q -rs
 
 workshop: $(STAMP)
-	$(BIN)/python -m helpers.workshop
+	$(BIN)/python -m tools.workshop
 
 site: $(STAMP)
-	$(BIN)/python -m helpers.site
+	$(BIN)/python -m tools.site
 
 # components first: a notebook executed after its teacher imports the freshly exported module
 execute: $(STAMP) components
-	DDL_QUIET=1 $(BIN)/python -m helpers.execute $(NB)
+	DDL_QUIET=1 $(BIN)/python -m tools.execute $(NB)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
 
 components: $(STAMP)
 	$(BIN)/python -m tools.export

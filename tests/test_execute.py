@@ -1,10 +1,10 @@
-"""Tests for helpers/execute.py: in-place execution in a fresh python3 kernel, cleaned metadata, errors."""
+"""Tests for tools/execute.py: in-place execution in a fresh python3 kernel, cleaned metadata, errors."""
 
 import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from helpers import execute as ex
+from tools import execute as ex
 
 
 def write_notebook(path, sources, kernel="some-old-kernel"):

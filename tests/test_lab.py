@@ -10,13 +10,12 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from helpers.browser import free_port, stop_process_group
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers.collection import notebook_files
+from helpers.processes import free_port
+from tests.browser import stop_process_group
 
 
 def get(url: str) -> tuple[int, str]:
@@ -25,14 +24,14 @@ def get(url: str) -> tuple[int, str]:
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_lab_serves_the_lab_page_and_the_notebooks(tmp_path):
+def test_make_lab_serves_the_lab_page_and_the_notebooks(tmp_path, repo_root):
     port, token = free_port(), secrets.token_hex(16)
     args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.token={token} --ServerApp.port_retries=0"
     log = (tmp_path / "lab.log").open("w")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
     proc = subprocess.Popen(
         ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
-        cwd=ROOT,
+        cwd=repo_root,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -52,7 +51,7 @@ def test_make_lab_serves_the_lab_page_and_the_notebooks(tmp_path):
         assert "JupyterLab" in page
         _, listing = get(f"http://127.0.0.1:{port}/api/contents?token={token}")
         names = {item["name"] for item in json.loads(listing)["content"]}
-        expected = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+        expected = {p.name for p in notebook_files(repo_root)}
         assert expected and expected <= names, f"the lab serves notebooks/: expected {expected}, got {names}"
         _, kernels = get(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}")
         assert "python3" in json.loads(kernels)["kernelspecs"]

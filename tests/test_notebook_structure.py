@@ -1,6 +1,8 @@
-"""Every notebook follows the collection's skeleton (see CONTRIBUTING.md) and is committed executed and clean.
+"""Every notebook follows the collection's skeleton (see CONTRIBUTING.md), has its entry in
+helpers/collection.py, and is committed executed and clean.
 
-These tests read the committed .ipynb files; they do not run them (the nbval run does that).
+These tests read the committed .ipynb files of the repository under test (pytest's rootdir); they do not run
+them (the nbval run does that).
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-ALL = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-TOPICS = [p for p in ALL if not p.name.startswith("00_")]
+from helpers.collection import START_HERE, mismatches, notebook_files
+
 HEADINGS = [
     "## 1. The idea",
     "## 2. Derivation",
@@ -63,18 +64,32 @@ def is_solution(cell: dict) -> bool:
     return "solution" in cell.get("metadata", {}).get("tags", [])
 
 
-def test_there_are_notebooks():
-    assert TOPICS, f"no topic notebooks found in {NOTEBOOK_DIR}"
+def pytest_generate_tests(metafunc):
+    """``notebook``: every notebook file, 00_start_here included; ``topic``: every one but 00_start_here."""
+    files = notebook_files(metafunc.config.rootpath)
+    for name, paths in (("notebook", files), ("topic", [p for p in files if p.name != START_HERE])):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, paths, ids=[p.name for p in paths], indirect=True)
 
 
-@pytest.fixture(params=ALL, ids=lambda p: p.name)
+@pytest.fixture
 def notebook(request) -> tuple[Path, dict]:
     return request.param, load(request.param)
 
 
-@pytest.fixture(params=TOPICS, ids=lambda p: p.name)
+@pytest.fixture
 def topic(request) -> tuple[Path, dict]:
     return request.param, load(request.param)
+
+
+def test_there_are_notebooks(repo_root):
+    topics = [p for p in notebook_files(repo_root) if p.name != START_HERE]
+    assert topics, f"no topic notebooks found in {repo_root / 'notebooks'}"
+
+
+def test_every_notebook_has_its_collection_entry_and_every_entry_its_file(repo_root):
+    problems = mismatches(repo_root)
+    assert not problems, "\n".join(problems)
 
 
 # --- every notebook, 00_start_here included -------------------------------------------------------------

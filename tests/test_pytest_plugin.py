@@ -1,7 +1,7 @@
-"""Tests for helpers/pytest_plugin.py.
+"""Tests for tests/nbval_plugin.py.
 
-End to end: real ``pytest --nbval-lax`` runs over tiny notebooks (three subprocesses, a few seconds each), with
-the repository's pyproject.toml as config (its addopts load the plugin) and a temporary rootdir, so that
+End to end: real ``pytest --nbval-lax`` runs over tiny notebooks (three subprocesses, a few seconds each),
+with the repository's pyproject.toml as config (its addopts load the plugin) and a temporary rootdir, so that
 ``build/notebook_times.json`` lands there and the repository's own timings file is not overwritten.
 In process: the hooks' bookkeeping, on a private timings dict (this very session runs the plugin too).
 """
@@ -17,9 +17,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from helpers import pytest_plugin as plugin
-
-REPO = Path(__file__).resolve().parents[1]
+from tests import nbval_plugin as plugin
 
 SETUP = "import helpers\nhelpers.setup(seed=0)"
 EXPLORER = (
@@ -38,8 +36,9 @@ def write_notebook(path: Path, sources: list[str]) -> Path:
 
 
 def run_pytest(
-    rootdir: Path, notebooks: list[Path], budget: str | None = None
+    repo: Path, rootdir: Path, notebooks: list[Path], budget: str | None = None
 ) -> subprocess.CompletedProcess:
+    """``python -m pytest --nbval-lax`` on ``notebooks``, run from the repository ``repo`` with its config."""
     env = {k: v for k, v in os.environ.items() if k not in ("DDL_BUDGET_S", "PYTEST_ADDOPTS")}
     env["DDL_QUIET"] = "1"
     if budget is not None:
@@ -55,10 +54,10 @@ def run_pytest(
         "-v",
         f"--rootdir={rootdir}",
         "-c",
-        str(REPO / "pyproject.toml"),
+        str(repo / "pyproject.toml"),
         *map(str, notebooks),
     ]
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, check=False, cwd=repo, env=env, capture_output=True, text=True, timeout=120)
     proc.output = proc.stdout + proc.stderr
     return proc
 
@@ -71,11 +70,11 @@ def item_line(output: str, nodeid_end: str) -> str:
 
 # ------------------------------------------------------------------------------------------- passing run
 @pytest.fixture(scope="module")
-def passing_run(tmp_path_factory):
+def passing_run(tmp_path_factory, repo_root):
     root = tmp_path_factory.mktemp("passing")
     tiny = write_notebook(root / "01_tiny.ipynb", [SETUP, EXPLORER])
     intro = write_notebook(root / "00_intro.ipynb", ["print('an intro needs no explorer')"])
-    return root, run_pytest(root, [tiny, intro])
+    return root, run_pytest(repo_root, root, [tiny, intro])
 
 
 def test_notebook_with_an_explorer_passes(passing_run):
@@ -117,18 +116,18 @@ def test_timings_json_is_written_under_the_rootdir(passing_run):
 
 
 # -------------------------------------------------------------------------------------------- failing runs
-def test_notebook_without_an_explorer_fails(tmp_path):
+def test_notebook_without_an_explorer_fails(tmp_path, repo_root):
     nb = write_notebook(tmp_path / "02_plain.ipynb", ["print('no explorer here')"])
-    proc = run_pytest(tmp_path, [nb])
+    proc = run_pytest(repo_root, tmp_path, [nb])
     assert proc.returncode == 1, proc.output
     assert "FAILED" in item_line(proc.output, "02_plain.ipynb::explorer sweep")
     assert "expected at least 1 explorer(s), found 0" in proc.output
     assert "1 failed, 1 passed" in proc.output
 
 
-def test_over_budget_fails_the_session(tmp_path):
+def test_over_budget_fails_the_session(tmp_path, repo_root):
     nb = write_notebook(tmp_path / "00_quick.ipynb", ["print('quick')"])
-    proc = run_pytest(tmp_path, [nb], budget="0.001")
+    proc = run_pytest(repo_root, tmp_path, [nb], budget="0.001")
     assert proc.returncode == 1, proc.output
     assert "FAILED" not in proc.output, "every item passes: only the budget fails the run"
     assert proc.output.rstrip().splitlines()[-1].strip("= ").startswith("2 passed in")

@@ -16,24 +16,25 @@ from pathlib import Path
 
 import pytest
 
-from helpers.browser import browser_page, chromium_path, free_port, stop_process_group
+from helpers.collection import notebook_files
+from helpers.processes import free_port
+from tests.browser import browser_page, chromium_path, stop_process_group
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SHOTS = ROOT / "build" / "screenshots"
 RUN_TIMEOUT_MS = 240_000
 
 DONE_JS = """() => {
   const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   if (!nb || !nb.content || !nb.sessionContext.session || !nb.sessionContext.session.kernel) return false;
-  const code = nb.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+  const code = nb.content.widgets.filter(
+    c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
   return nb.sessionContext.session.kernel.status === 'idle' && code.length > 0 &&
          code.every(c => c.model.executionCount !== null);
 }"""
 ERRORS_JS = """() => {
   const nb = window.jupyterapp.shell.currentWidget;
   return nb.content.widgets.filter(c => c.model.type === 'code').flatMap((c, i) =>
-    c.model.outputs.toJSON().filter(o => o.output_type === 'error').map(o => `cell ${i}: ${o.ename}: ${o.evalue}`));
+    c.model.outputs.toJSON().filter(o => o.output_type === 'error')
+      .map(o => `cell ${i}: ${o.ename}: ${o.evalue}`));
 }"""
 
 
@@ -46,14 +47,20 @@ def explorer_count(path: Path) -> int:
     )
 
 
+def pytest_generate_tests(metafunc):
+    if "notebook" in metafunc.fixturenames:
+        files = notebook_files(metafunc.config.rootpath)
+        metafunc.parametrize("notebook", files, ids=[p.name for p in files])
+
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, repo_root):
     if chromium_path() is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     work = tmp_path_factory.mktemp("lab")
-    for nb in NOTEBOOKS:  # a copy: autosave must never touch the committed notebooks
+    for nb in notebook_files(repo_root):  # a copy: autosave must never touch the committed notebooks
         shutil.copy2(nb, work / nb.name)
     port = free_port()
     token = secrets.token_hex(16)
@@ -121,10 +128,10 @@ def interact(page, box) -> str:
     return "text '1 2 3' + Enter"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_and_explorers_answer(lab, notebook):
+def test_notebook_runs_and_explorers_answer(lab, notebook, repo_root):
     base, token = lab
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shots = repo_root / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
     with browser_page(1400, 1000) as page:
         page.goto(f"{base}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
         page.wait_for_function(
@@ -135,7 +142,8 @@ def test_notebook_runs_and_explorers_answer(lab, notebook):
         )
         page.evaluate(
             "async () => { const c = window.jupyterapp.commands;"
-            " await c.execute('notebook:clear-all-cell-outputs'); await c.execute('notebook:run-all-cells'); }"
+            " await c.execute('notebook:clear-all-cell-outputs');"
+            " await c.execute('notebook:run-all-cells'); }"
         )
         page.wait_for_function(DONE_JS, timeout=RUN_TIMEOUT_MS, polling=1000)
         errors = page.evaluate(ERRORS_JS)
@@ -162,5 +170,5 @@ def test_notebook_runs_and_explorers_answer(lab, notebook):
                 arg=[output.element_handle(), before],
                 timeout=30_000,
             )
-            box.screenshot(path=str(SHOTS / f"lab_{notebook.stem}_explorer{i}.png"))
+            box.screenshot(path=str(shots / f"lab_{notebook.stem}_explorer{i}.png"))
             print(f"✓ {notebook.name} explorer {i}: {action} changed the output")

@@ -1,5 +1,5 @@
-"""`make site`: the offline HTML site builds from the committed notebooks, and in a real browser the index and a
-notebook page load with every request answered locally and the math rendered by MathJax."""
+"""`make site`: the offline HTML site builds from the committed notebooks, and in a real browser the index and
+a notebook page load with every request answered locally and the math rendered by MathJax."""
 
 from __future__ import annotations
 
@@ -15,27 +15,26 @@ from pathlib import Path
 
 import pytest
 
-from helpers.browser import browser_page, chromium_path
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "build" / "screenshots"
+from helpers.collection import notebook_files
+from tests.browser import browser_page, chromium_path
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def site(tmp_path_factory, repo_root) -> Path:
     tmp = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "helpers.site", "--src", str(tmp / "src"), "--out", str(tmp / "out")],
+        [sys.executable, "-m", "tools.site", "--root", str(repo_root), "--src", str(tmp / "src")]
+        + ["--out", str(tmp / "out")],
         check=True,
-        cwd=ROOT,
+        cwd=repo_root,
         stdout=subprocess.DEVNULL,
     )
     return tmp / "out" / "_build" / "html"
 
 
-def test_site_has_index_and_every_notebook(site):
+def test_site_has_index_and_every_notebook(site, repo_root):
     assert (site / "index.html").exists()
-    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for nb in notebook_files(repo_root):
         page = site / "notebooks" / f"{nb.stem}.html"
         assert page.exists(), f"no page for {nb.name}"
         html = page.read_text(encoding="utf-8")
@@ -54,13 +53,14 @@ def served(site):
     server.server_close()
 
 
-def test_pages_render_math_in_a_browser(served):
+def test_pages_render_math_in_a_browser(served, repo_root):
     if chromium_path() is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    notebook = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))[-1].stem
+    shots = repo_root / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    notebook = notebook_files(repo_root)[-1].stem
     with browser_page() as page:
         failed, foreign = [], []
         page.on("requestfailed", lambda r: failed.append(r.url))
@@ -69,12 +69,12 @@ def test_pages_render_math_in_a_browser(served):
         page.wait_for_load_state("networkidle")
         assert "Deriving Deep Learning" in page.title()
         assert page.locator("table").count() >= 1, "the index shows the notebook table"
-        page.screenshot(path=str(SHOTS / "site_index.png"))
+        page.screenshot(path=str(shots / "site_index.png"))
         page.goto(f"{served}/notebooks/{notebook}.html")
         page.wait_for_selector("mjx-container svg", timeout=30_000)
         rendered = page.locator("mjx-container").count()
         assert rendered >= 5, f"only {rendered} formulas rendered"
         assert page.locator("img").count() >= 1, "figures from the committed outputs are shown"
-        page.screenshot(path=str(SHOTS / f"site_{notebook}.png"))
+        page.screenshot(path=str(shots / f"site_{notebook}.png"))
     assert not failed, f"requests failed: {failed}"
     assert not foreign, f"the site asked for something off the local server: {foreign}"

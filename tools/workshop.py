@@ -1,7 +1,10 @@
-"""Workshop kits: ``python -m helpers.workshop`` (``make workshop``) writes ``build/workshop/``.
+"""Workshop kits: ``python -m tools.workshop`` (``make workshop``) writes ``build/workshop/``.
 
-- ``notebooks/`` — a student version of every notebook: outputs cleared, every cell tagged ``solution`` removed
-  (nbconvert's ``TagRemovePreprocessor``) and replaced by a stub cell to fill in; exercise checks are kept.
+Run from the repository root, or name it with ``--root``; ``--out`` chooses another folder.
+
+- ``notebooks/`` — a student version of every notebook: outputs cleared, every cell tagged ``solution``
+  removed (nbconvert's ``TagRemovePreprocessor``) and replaced by a stub cell to fill in; exercise checks are
+  kept.
 - ``INSTRUCTOR.md`` — estimated teaching time per section, a 90-minute and a half-day path, and which
   notebooks build on which.
 
@@ -22,7 +25,7 @@ import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
-from helpers.collection import COLLECTION, PATHS, ROOT, available
+from helpers import collection
 
 STUB_TAG = "student-stub"
 STUB_SOURCE = (
@@ -39,7 +42,10 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cells.append(cell)
         if "solution" in cell.metadata.get("tags", []):
-            cells.append(nbformat.v4.new_code_cell(STUB_SOURCE, metadata={"tags": [STUB_TAG]}))
+            stub = nbformat.v4.new_code_cell(STUB_SOURCE, metadata={"tags": [STUB_TAG]})
+            if "id" in cell:  # derived, so that rebuilding the kit gives the same files
+                stub.id = f"{cell.id}-stub"
+            cells.append(stub)
     nb.cells = cells
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = {"solution"}
@@ -87,8 +93,8 @@ def plan(budget: int, numbers: list[str], times: dict[str, dict[str, int]]) -> l
 
 
 def instructor_guide(times: dict[str, dict[str, int]]) -> str:
-    """The instructor guide as Markdown."""
-    names = {e.number: f"{e.number}_{e.name}" for e in COLLECTION}
+    """The instructor guide as Markdown; ``times`` maps notebook numbers to :func:`section_minutes`."""
+    name = lambda number: collection.entry(number).relpath.stem
     lines = [
         "# Instructor guide",
         "",
@@ -100,50 +106,55 @@ def instructor_guide(times: dict[str, dict[str, int]]) -> str:
     for number, sections in times.items():
         total = sum(sections.values())
         lines.append(
-            f"- **{names[number]}** — {total} min: " + ", ".join(f"{s} {m}" for s, m in sections.items())
+            f"- **{name(number)}** — {total} min: " + ", ".join(f"{s} {m}" for s, m in sections.items())
         )
-    present = [e.number for e in available()]
+    first_path = next(iter(collection.PATHS.values()), tuple(times))
     for label, budget in (("90-minute path", 90), ("Half-day path (3.5 hours with breaks)", 180)):
-        route = next((list(p) for p in PATHS.values() if len([n for n in p if n in present]) > 1), present)
-        route = [n for n in route if n in present] or present
-        if budget <= 90:
-            route = route[-1:]  # one notebook in depth
+        route = list(first_path[-1:] if budget <= 90 else first_path)  # 90 minutes: one notebook in depth
         chosen = plan(budget, route, times)
         lines += [
             "",
             f"## {label}",
             "",
-            f"Notebooks: {', '.join(names[n] for n in route)} — "
+            f"Notebooks: {', '.join(name(n) for n in route)} — "
             f"{sum(m for _, _, m in chosen)} of {budget} minutes planned.",
             "",
         ]
-        lines += [f"1. {names[n]} · {s} ({m} min)" for n, s, m in chosen]
+        lines += [f"1. {name(n)} · {s} ({m} min)" for n, s, m in chosen]
     lines += ["", "## Which notebooks build on which", ""]
-    for e in COLLECTION:
-        deps = ", ".join(names[d] for d in e.builds_on) or "nothing (a starting point)"
-        status = "" if e.exists else " *(planned)*"
-        lines.append(f"- **{names[e.number]}**{status} ({e.topic}) builds on {deps}")
-    lines += ["", "## Learning paths", ""] + [f"- {k}: " + " → ".join(v) for k, v in PATHS.items()]
+    for e in collection.COLLECTION:
+        deps = ", ".join(name(d) for d in e.builds_on) or "nothing (a starting point)"
+        lines.append(f"- **{name(e.number)}** ({e.topic}) builds on {deps}")
+    lines += ["", "## Learning paths", ""] + [f"- {k}: " + " → ".join(v) for k, v in collection.PATHS.items()]
     lines += [
         "",
         "## Running the session",
         "",
-        "Students run `make lab` (or open the student notebooks in any JupyterLab with the project installed).",
+        "Students run `make lab` (or open the student notebooks in any JupyterLab with the project "
+        "installed).",
         "Each exercise cell prints ✗ with a hint until the answer is right; nothing else needs solutions.",
         "",
     ]
     return "\n".join(lines)
 
 
-def build(out: Path) -> list[Path]:
-    """Write the kit into ``out``; return the student notebooks written."""
+def build(root: Path, out: Path) -> list[Path]:
+    """Write the kit of the repository at ``root`` into ``out``; return the student notebooks written.
+
+    Raises:
+        ValueError: ``root`` holds no ``notebooks/``, or the notebooks and ``helpers/collection.py`` disagree.
+    """
+    notebooks = collection.notebook_files(root)
+    problems = collection.mismatches(root)
+    if problems:
+        raise ValueError("the collection table and notebooks/ disagree:\n" + "\n".join(problems))
     if out.exists():
         shutil.rmtree(out)
     (out / "notebooks").mkdir(parents=True)
     written, times = [], {}
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in notebooks:
         nb = nbformat.read(path, as_version=4)
-        if not path.name.startswith("00_"):
+        if path.name != collection.START_HERE:
             times[path.name[:2]] = section_minutes(nb)
         target = out / "notebooks" / path.name
         nbformat.write(student_version(nb), target)
@@ -156,10 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Write the workshop kit (student notebooks + instructor guide)."
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "workshop")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
+    parser.add_argument("--out", type=Path, help="output folder (default: ROOT/build/workshop)")
     args = parser.parse_args(argv)
-    written = build(args.out)
-    print(f"workshop kit: {len(written)} student notebooks and INSTRUCTOR.md in {args.out}")
+    out = args.out or args.root / "build" / "workshop"
+    try:
+        written = build(args.root, out)
+    except ValueError as error:
+        parser.error(str(error))
+    print(f"workshop kit: {len(written)} student notebooks and INSTRUCTOR.md in {out}")
     return 0
 
 

@@ -1,9 +1,10 @@
-"""Build the static HTML site of the collection, fully offline: ``python -m helpers.site`` (``make site``).
+"""Build the static HTML site of the collection, fully offline: ``python -m tools.site`` (``make site``).
 
 The site is made with Jupyter Book 1.x (Sphinx) from the notebooks' *committed* outputs — nothing is executed.
-MathJax comes from an installed package (``django-static-mathjax``) and is served from the site itself, and the
-widget/require.js scripts that would be fetched from a CDN are switched off, so pages load with no network.
-Sources are assembled under ``build/site-src``; the HTML lands in ``build/site/_build/html``.
+MathJax comes from an installed package (``django-static-mathjax``) and is served from the site itself,
+and the widget/require.js scripts that would be fetched from a CDN are switched off, so pages load with no
+network. Run from the repository root, or name it with ``--root``. Sources are assembled under
+``build/site-src``; the HTML lands in ``build/site/_build/html``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers.collection import notebook_files
 
 CONFIG = """\
 title: Deriving Deep Learning
@@ -57,16 +58,21 @@ def index_markdown(readme: str) -> str:
     return readme.replace("](CONTRIBUTING.md)", "](contributing)")
 
 
-def assemble(src: Path) -> list[Path]:
-    """Write the Jupyter Book sources into ``src``; return the notebooks included."""
+def assemble(root: Path, src: Path) -> list[Path]:
+    """Write the Jupyter Book sources of the repository at ``root`` into ``src``; return its notebooks.
+
+    Raises:
+        ValueError: ``root`` holds no ``notebooks/``.
+        FileNotFoundError: ``notebooks/`` holds no notebook.
+    """
     import mathjax  # from django-static-mathjax: the MathJax 3 distribution as files
 
+    notebooks = notebook_files(root)
+    if not notebooks:
+        raise FileNotFoundError(f"no notebooks found in {root / 'notebooks'}")
     if src.exists():
         shutil.rmtree(src)
     (src / "notebooks").mkdir(parents=True)
-    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    if not notebooks:
-        raise FileNotFoundError(f"no notebooks found in {ROOT / 'notebooks'}")
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:  # solutions stay folded on the site, as in JupyterLab
@@ -75,9 +81,9 @@ def assemble(src: Path) -> list[Path]:
                 cell.metadata["tags"] = [*tags, "hide-input"]
         nbformat.write(nb, src / "notebooks" / path.name)
     (src / "index.md").write_text(
-        index_markdown((ROOT / "README.md").read_text(encoding="utf-8")), encoding="utf-8"
+        index_markdown((root / "README.md").read_text(encoding="utf-8")), encoding="utf-8"
     )
-    shutil.copy2(ROOT / "CONTRIBUTING.md", src / "contributing.md")
+    shutil.copy2(root / "CONTRIBUTING.md", src / "contributing.md")
     static = src / "_static" / "mathjax"
     static.mkdir(parents=True)
     shutil.copy2(
@@ -91,9 +97,9 @@ def assemble(src: Path) -> list[Path]:
     return notebooks
 
 
-def build(src: Path, out: Path) -> Path:
-    """Assemble and build; return the path of the site's index.html."""
-    assemble(src)
+def build(root: Path, src: Path, out: Path) -> Path:
+    """Assemble the sources of the repository at ``root`` in ``src``, build in ``out``; return index.html."""
+    assemble(root, src)
     jb = Path(sys.executable).parent / "jupyter-book"
     subprocess.run([str(jb), "build", str(src), "--path-output", str(out)], check=True)
     index = out / "_build" / "html" / "index.html"
@@ -104,10 +110,16 @@ def build(src: Path, out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the offline HTML site of the notebooks.")
-    parser.add_argument("--src", type=Path, default=ROOT / "build" / "site-src")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
+    parser.add_argument("--src", type=Path, help="sources folder (default: ROOT/build/site-src)")
+    parser.add_argument("--out", type=Path, help="output folder (default: ROOT/build/site)")
     args = parser.parse_args(argv)
-    index = build(args.src, args.out)
+    try:
+        notebook_files(args.root)
+    except ValueError as error:
+        parser.error(str(error))
+    src, out = args.src or args.root / "build" / "site-src", args.out or args.root / "build" / "site"
+    index = build(args.root, src, out)
     print(f"site built: {index}")
     return 0
 

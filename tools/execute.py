@@ -1,4 +1,4 @@
-"""Re-execute notebooks in place in a fresh kernel: ``python -m helpers.execute notebooks/04_transformer.ipynb``.
+"""Re-execute notebooks in place in a fresh kernel: ``python -m tools.execute notebooks/04_x.ipynb``.
 
 Used by ``make execute`` so that committed notebooks carry current, clean outputs: execution counts 1…n, no
 timing metadata, kernel ``python3``, progress bars silenced (``DDL_QUIET=1``). Stops at the first error.

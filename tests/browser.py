@@ -1,5 +1,8 @@
 """Headless Chromium for the real-browser tests, driven by Playwright without downloading a browser.
 
+Test code, imported as ``tests.browser``: the repository root must be on ``sys.path``, as ``python -m pytest``
+run from it ensures.
+
 Uses the system's Chromium (Debian package ``chromium``), found with ``shutil.which``; never runs
 ``playwright install``. Flags keep it quiet on a machine with no network and let it run as root.
 """
@@ -58,15 +61,6 @@ def browser_page(width: int = 1280, height: int = 900) -> Iterator[object]:
             yield page
         finally:
             browser.close()
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now (for a local test server)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def stop_process_group(proc, timeout: float = 20) -> None:

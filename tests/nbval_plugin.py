@@ -1,4 +1,6 @@
-"""pytest plugin for the notebook run (loaded from pyproject.toml with ``-p helpers.pytest_plugin``).
+"""pytest plugin for the notebook run, loaded by pyproject.toml's addopts with ``-p tests.nbval_plugin``.
+
+Run ``python -m pytest`` from the repository root, which puts that root on ``sys.path`` so the plugin imports.
 
 When notebooks are collected by nbval (``--nbval-lax``), it
 - appends one extra item per notebook, run in that notebook's kernel after its last cell, which calls every

@@ -1,0 +1,1 @@
+"""The test suite; also home of the test-only modules `browser` and `nbval_plugin`."""
