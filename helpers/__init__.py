@@ -2,8 +2,8 @@
 
 Everything here is *not* the lesson: seeding and device choice, the derivation-check convention, plots,
 a small training loop, explorers and toy data. What a notebook teaches is written in the notebook itself;
-components that a notebook teaches and a later one reuses live in :mod:`helpers.components`, and the
-teaching notebook checks that its own version equals the one here.
+components that a notebook teaches and a later one reuses are generated from the teaching notebook's cells
+into :mod:`helpers.components` (``make components``).
 
 Typical first cell of a notebook::
 
@@ -14,7 +14,6 @@ Typical first cell of a notebook::
 from helpers.check import check_close, check_gradients, check_less
 from helpers.runtime import (
     available_cores,
-    device,
     elapsed,
     pick_device,
     quiet,
@@ -28,7 +27,6 @@ __all__ = [
     "setup",
     "seed_everything",
     "pick_device",
-    "device",
     "available_cores",
     "elapsed",
     "quiet",

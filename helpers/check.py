@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from helpers.validate import check_int, check_real
+
 
 def _as_float64(x, name: str) -> np.ndarray:
     if isinstance(x, torch.Tensor):
@@ -31,6 +33,11 @@ class Measured(float):
         return None
 
 
+def _check_name(name) -> None:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+
+
 def _fmt(x: float) -> str:
     return f"{x:.3g}" if x != 0 else "0"
 
@@ -45,10 +52,8 @@ def check_close(name: str, got, expected, *, rtol: float = 1e-5, atol: float = 1
     Raises:
         AssertionError: shapes differ or some element is out of tolerance (both values are shown).
     """
-    if not isinstance(name, str) or not name:
-        raise TypeError("name must be a non-empty str")
-    if rtol < 0 or atol < 0:
-        raise ValueError(f"rtol and atol must be >= 0, got rtol={rtol}, atol={atol}")
+    _check_name(name)
+    rtol, atol = check_real("rtol", rtol, low=0), check_real("atol", atol, low=0)
     a, b = _as_float64(got, "got"), _as_float64(expected, "expected")
     if a.shape != b.shape:
         raise AssertionError(f"✗ {name}: shapes differ, got {a.shape} vs expected {b.shape}")
@@ -76,10 +81,8 @@ def check_less(name: str, smaller, larger, *, factor: float = 1.0) -> float:
 
     ``factor`` states a safety margin, e.g. ``factor=0.1`` demands ``smaller`` be ten times below ``larger``.
     """
-    if not isinstance(name, str) or not name:
-        raise TypeError("name must be a non-empty str")
-    if factor <= 0:
-        raise ValueError(f"factor must be > 0, got {factor}")
+    _check_name(name)
+    factor = check_real("factor", factor, low=0, low_open=True)
     s, l = _as_float64(smaller, "smaller"), _as_float64(larger, "larger")
     if s.size != 1 or l.size != 1:
         raise ValueError(f"smaller and larger must be scalars, got shapes {s.shape} and {l.shape}")
@@ -99,11 +102,10 @@ def finite_difference_grad(
 
     Costs two evaluations of ``fn`` per input element, so keep inputs small (a few hundred elements).
     """
+    eps = check_real("eps", eps, low=0, low_open=True)
     grads = []
-    inputs = [
-        x.detach().clone(memory_format=torch.contiguous_format) for x in inputs
-    ]  # view(-1) needs contiguity
-    for i, x in enumerate(inputs):
+    inputs = [x.detach().clone(memory_format=torch.contiguous_format) for x in inputs]  # view(-1): contiguous
+    for x in inputs:
         g = torch.zeros_like(x)
         flat, gflat = x.view(-1), g.view(-1)
         for j in range(flat.numel()):
@@ -139,8 +141,11 @@ def check_gradients(
     Returns:
         The largest discrepancy found among the comparisons made.
     """
+    _check_name(name)
     if not callable(fn):
         raise TypeError("fn must be callable")
+    rtol, atol = check_real("rtol", rtol, low=0), check_real("atol", atol, low=0)
+    max_elements = check_int("max_elements", max_elements, low=1)
     inputs = list(inputs)
     if not inputs or not all(isinstance(x, torch.Tensor) for x in inputs):
         raise TypeError("inputs must be a non-empty sequence of tensors")

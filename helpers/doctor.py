@@ -9,7 +9,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-#: Distribution names imported by the notebooks and tests, used when requirements.txt is not beside the package.
+#: Distribution names imported by the notebooks and tests, used when requirements.txt is not beside the
+#: package.
 FALLBACK_REQUIREMENTS = [
     "torch",
     "numpy",
@@ -32,8 +33,8 @@ def read_requirements(path: Path | None = None) -> list[tuple[str, str | None]]:
     if not path.exists():
         return [(name, None) for name in FALLBACK_REQUIREMENTS]
     out = []
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in path.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         m = re.match(r"^([A-Za-z0-9_.\-]+)(?:\[.*\])?\s*(?:==\s*([^\s;]+))?", line)
@@ -43,13 +44,13 @@ def read_requirements(path: Path | None = None) -> list[tuple[str, str | None]]:
 
 
 def report(requirements: list[tuple[str, str | None]] | None = None) -> tuple[list[str], bool]:
-    """The report lines and whether everything required is OK."""
+    """The report lines and whether every line is OK."""
     lines, ok = [], True
 
-    def add(good: bool, label: str, detail: str, required: bool = True) -> None:
+    def add(good: bool, label: str, detail: str) -> None:
         nonlocal ok
-        ok &= good or not required
-        lines.append(f"{'OK  ' if good else ('FAIL' if required else 'WARN')} {label:<18} {detail}")
+        ok &= good
+        lines.append(f"{'OK  ' if good else 'FAIL'} {label:<18} {detail}")
 
     add(sys.version_info >= (3, 10), "python", f"{platform.python_version()} ({sys.executable})")
     add(True, "platform", f"{platform.platform()} · {platform.machine()}")

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from helpers.validate import check_real
+
 
 class Verdict:
     """Truthy when the answer is right. Shows nothing when it ends a cell (the printed line says it all)."""
@@ -28,6 +30,11 @@ class Verdict:
 
     def _ipython_display_(self) -> None:
         return None
+
+
+def _is_number(x: Any) -> bool:
+    """A real number, answered or expected; ``True``/``False`` are answers of another kind."""
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
 def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
@@ -48,15 +55,14 @@ def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
             )
         close = torch.isclose(got.detach().cpu().double(), want.detach().cpu().double(), rtol=rtol, atol=atol)
         wrong = (~close).nonzero()
-        return (
-            None
-            if len(wrong) == 0
-            else f"{len(wrong)} of {close.numel()} values are off, the first at index {tuple(wrong[0].tolist())}"
-        )
-    if isinstance(want, (int, float, np.integer, np.floating)) and not isinstance(want, bool):
+        if len(wrong) == 0:
+            return None
+        first = tuple(wrong[0].tolist())
+        return f"{len(wrong)} of {close.numel()} values are off, the first at index {first}"
+    if _is_number(want):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
-        if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
+        if not _is_number(got):
             return f"returned a {type(got).__name__}, expected a number"
         got, want = float(got), float(want)
         return None if got == want or abs(got - want) <= atol + rtol * abs(want) else "the value is off"
@@ -88,10 +94,13 @@ def check_answer(
     Returns:
         A :class:`Verdict`, true when every case matches.
     """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
     if not callable(candidate) or not callable(reference):
         raise TypeError("candidate and reference must be callable")
     if not cases or not all(isinstance(c, tuple) for c in cases):
         raise ValueError("cases must be a non-empty sequence of argument tuples")
+    rtol, atol = check_real("rtol", rtol, low=0), check_real("atol", atol, low=0)
     for i, args in enumerate(cases):
         try:
             got = candidate(*args)

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from helpers.validate import check_int
+
 DPI = 80  # small PNGs keep committed notebooks well under their size budget
 
 
@@ -58,17 +60,9 @@ def _to_numpy(x, name: str) -> np.ndarray:
 
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None):
     """A new (figure, axes) pair like ``pyplot.subplots``, but not registered with pyplot (shown once)."""
-    for name, value in (("nrows", nrows), ("ncols", ncols)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    nrows, ncols = check_int("nrows", nrows, low=1), check_int("ncols", ncols, low=1)
     fig = Figure(figsize=figsize or matplotlib.rcParams["figure.figsize"], dpi=DPI, layout="constrained")
     return fig, fig.subplots(nrows, ncols)
-
-
-def _new(figsize=None, ncols: int = 1):
-    fig = Figure(figsize=figsize or matplotlib.rcParams["figure.figsize"], dpi=DPI, layout="constrained")
-    axes = fig.subplots(1, ncols)
-    return fig, axes
 
 
 def line_plot(
@@ -92,9 +86,9 @@ def line_plot(
     if not isinstance(series, Mapping) or not series:
         raise TypeError("series must be a non-empty mapping name -> values")
     xs = _to_numpy(x, "x")
-    fig, ax = _new(figsize)
-    for label, ys in series.items():
-        ys = _to_numpy(ys, f"series[{label!r}]")
+    fig, ax = subplots(figsize=figsize)
+    for label, values in series.items():
+        ys = _to_numpy(values, f"series[{label!r}]")
         if ys.shape != xs.shape:
             raise ValueError(f"series[{label!r}] has shape {ys.shape}, x has {xs.shape}")
         ax.plot(xs, ys, marker="o" if markers else None, ms=3, label=label)
@@ -125,11 +119,10 @@ def training_curves(
     """
     if not isinstance(history, Mapping) or not history:
         raise TypeError("history must be a non-empty mapping name -> values")
-    if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
-        raise ValueError(f"smooth must be an int >= 1, got {smooth!r}")
-    fig, ax = _new()
-    for label, ys in history.items():
-        ys = _to_numpy(ys, f"history[{label!r}]").ravel()
+    smooth = check_int("smooth", smooth, low=1)
+    fig, ax = subplots()
+    for label, values in history.items():
+        ys = _to_numpy(values, f"history[{label!r}]").ravel()
         if ys.size == 0:
             raise ValueError(f"history[{label!r}] is empty")
         if smooth > 1 and ys.size >= smooth:
@@ -175,7 +168,7 @@ def heatmap(
         raise ValueError(f"yticklabels has {len(yticklabels)} labels for {m.shape[0]} rows")
     if ax is None:
         side = min(6.0, 1.6 + 0.35 * max(m.shape))
-        fig, ax = _new((side + 1.0, side))
+        fig, ax = subplots(figsize=(side + 1.0, side))
     else:
         fig = ax.figure
     im = ax.imshow(m, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
@@ -216,7 +209,7 @@ def embedding_scatter(
     for arg, val in (("labels", labels), ("annotate", annotate)):
         if val is not None and len(val) != len(p):
             raise ValueError(f"{arg} has {len(val)} entries for {len(p)} points")
-    fig, ax = _new((5.0, 4.2))
+    fig, ax = subplots(figsize=(5.0, 4.2))
     if labels is None:
         ax.scatter(p[:, 0], p[:, 1], s=14)
     else:
@@ -250,8 +243,7 @@ def image_grid(
         imgs = imgs[..., 0]
     if imgs.ndim not in (3, 4) or (imgs.ndim == 4 and imgs.shape[-1] != 3) or len(imgs) == 0:
         raise ValueError(f"images must have shape (N, H, W), (N, H, W, 3) or (N, 3, H, W), got {imgs.shape}")
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be an int >= 1, got {ncols!r}")
+    ncols = check_int("ncols", ncols, low=1)
     if titles is not None and len(titles) != len(imgs):
         raise ValueError(f"titles has {len(titles)} entries for {len(imgs)} images")
     if imgs.max() > 1.0:

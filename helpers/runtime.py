@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -11,8 +12,12 @@ import time
 import numpy as np
 import torch
 
-#: Progress bars are silenced when this environment variable is set (``make test``/``make execute`` set it),
-#: so committed notebooks and test logs carry no bar widgets. Results never depend on it.
+from helpers.validate import check_bool, check_choice, check_int, check_seed
+
+#: Devices :func:`pick_device` and :func:`setup` accept.
+DEVICES = ("auto", "cpu", "cuda", "mps")
+#: Progress bars are silenced when this environment variable is set (``make test`` and ``make execute`` set
+#: it), so committed notebooks and test logs carry no bar widgets. Results never depend on it.
 QUIET_ENV = "DDL_QUIET"
 
 _START = time.perf_counter()
@@ -28,22 +33,20 @@ def available_cores() -> int:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, NumPy and PyTorch (CPU and CUDA); return a fresh CPU ``torch.Generator`` seeded the same."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    """Seed Python, NumPy and PyTorch (CPU and CUDA); return a fresh CPU ``torch.Generator`` seeded alike.
+
+    ``seed`` is an int in ``[0, 2**32)``, the range NumPy's global generator accepts.
+    """
+    seed = check_seed("seed", seed)
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 -- code that draws from NumPy's global generator gets repeatable too
     torch.manual_seed(seed)  # also seeds every CUDA device
     return torch.Generator().manual_seed(seed)
 
 
 def pick_device(prefer: str = "auto") -> torch.device:
     """Return the device to use: ``'auto'`` tries CUDA, then Apple MPS, then CPU; or name one of them."""
-    allowed = ("auto", "cpu", "cuda", "mps")
-    if prefer not in allowed:
-        raise ValueError(f"prefer must be one of {allowed}, got {prefer!r}")
+    check_choice("prefer", prefer, DEVICES)
     if prefer in ("auto", "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
@@ -54,13 +57,8 @@ def pick_device(prefer: str = "auto") -> torch.device:
     return torch.device("cpu")
 
 
-def device() -> torch.device:
-    """The device chosen by the last :func:`setup` call (CPU before any call)."""
-    return _DEVICE
-
-
 def quiet() -> bool:
-    """True when progress bars should stay silent (environment variable ``DDL_QUIET`` set to a non-empty value)."""
+    """True when progress bars should stay silent (``DDL_QUIET`` set to a non-empty value)."""
     return bool(os.environ.get(QUIET_ENV, ""))
 
 
@@ -85,18 +83,13 @@ def setup(
     global _START, _DEVICE
     from helpers import plot, widgets  # local import: plot pulls in matplotlib
 
-    if threads is None:
-        threads = available_cores()
-    if isinstance(threads, bool) or not isinstance(threads, int):
-        raise TypeError(f"threads must be an int or None, got {type(threads).__name__}")
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
+    threads = available_cores() if threads is None else check_int("threads", threads, low=1)
+    check_bool("verbose", verbose)
+    seed = check_seed("seed", seed)
     _DEVICE = pick_device(device)
     torch.set_num_threads(threads)
-    try:  # may only be set once per process, before any inter-op work
+    with contextlib.suppress(RuntimeError):  # may only be set once per process, before any inter-op work
         torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
     torch.backends.cudnn.benchmark = False
     torch.backends.cudnn.deterministic = True
     seed_everything(seed)

@@ -6,6 +6,7 @@ it to :func:`train_loop`; this module only repeats it, records what it returns a
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,6 +14,10 @@ from dataclasses import dataclass, field
 from tqdm.auto import tqdm
 
 from helpers.runtime import quiet
+from helpers.validate import check_bool, check_int
+
+#: The progress bar shows the loss of every this many steps (refreshing it each step would slow small loops).
+POSTFIX_EVERY = 25
 
 
 def progress(iterable: Iterable, *, desc: str = "", total: int | None = None, leave: bool = True):
@@ -34,8 +39,7 @@ class History:
 
     def final_loss(self, last: int = 50) -> float:
         """Mean loss over the last ``last`` steps (a less noisy end-of-training figure)."""
-        if isinstance(last, bool) or not isinstance(last, int) or last < 1:
-            raise ValueError(f"last must be an int >= 1, got {last!r}")
+        last = check_int("last", last, low=1)
         if not self.losses:
             raise ValueError("no steps were recorded")
         tail = self.losses[-last:]
@@ -56,16 +60,16 @@ def train_loop(
     Args:
         step: performs one optimisation step and returns the loss as a float.
         num_steps: how many steps.
-        evaluate: optional, returns ``{metric name: value}``; called every ``eval_every`` steps and at the end.
+        evaluate: optional, returns ``{metric name: value}``; called every ``eval_every`` steps and at the
+            end.
         eval_every: evaluation period in steps (0 = only at the end, if ``evaluate`` is given).
         verbose: print one summary line at the end.
     """
     if not callable(step):
         raise TypeError("step must be callable: step(i) -> loss")
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
-        raise ValueError(f"num_steps must be an int >= 1, got {num_steps!r}")
-    if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 0:
-        raise ValueError(f"eval_every must be an int >= 0, got {eval_every!r}")
+    num_steps = check_int("num_steps", num_steps, low=1)
+    eval_every = check_int("eval_every", eval_every, low=0)
+    check_bool("verbose", verbose)
     if evaluate is not None and not callable(evaluate):
         raise TypeError("evaluate must be callable or None")
     history = History()
@@ -78,10 +82,10 @@ def train_loop(
     bar = progress(range(num_steps), desc=desc)
     for i in bar:
         loss = float(step(i))
-        if loss != loss:  # NaN
+        if math.isnan(loss):
             raise FloatingPointError(f"loss became NaN at step {i}")
         history.losses.append(loss)
-        if i % 25 == 0 and hasattr(bar, "set_postfix"):
+        if i % POSTFIX_EVERY == 0 and hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
         if evaluate is not None and eval_every and (i + 1) % eval_every == 0 and i + 1 < num_steps:
             record(i + 1)

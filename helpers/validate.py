@@ -59,7 +59,10 @@ def check_real(
     allowed = f"a finite number{_range_text(low, high, low_open, high_open)}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {allowed}, got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValueError(f"{name} must be {allowed}, got {value}") from None
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if not math.isfinite(value) or too_low or too_high:

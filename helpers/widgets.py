@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.validate import check_bool, check_int, check_real
+
 _REGISTRY: list[Explorer] = []
 
 
@@ -29,11 +31,6 @@ def registered() -> list[Explorer]:
     return list(_REGISTRY)
 
 
-def _check_number(name: str, value, kinds) -> None:
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-
-
 @dataclass
 class IntSlider:
     """An integer slider over ``[min, max]`` in steps of ``step``; ``value`` defaults to ``min``."""
@@ -45,16 +42,10 @@ class IntSlider:
     description: str = ""
 
     def __post_init__(self):
-        for key in ("min", "max", "step"):
-            _check_number(key, getattr(self, key), int)
-        if self.max < self.min:
-            raise ValueError(f"max ({self.max}) must be >= min ({self.min})")
-        if self.step < 1:
-            raise ValueError(f"step must be >= 1, got {self.step}")
-        self.value = self.min if self.value is None else self.value
-        _check_number("value", self.value, int)
-        if not self.min <= self.value <= self.max:
-            raise ValueError(f"value {self.value} is outside [min, max] = [{self.min}, {self.max}]")
+        self.min = check_int("min", self.min)
+        self.max = check_int("max", self.max, low=self.min)
+        self.step = check_int("step", self.step, low=1)
+        self.value = check_int("value", self.min if self.value is None else self.value, self.min, self.max)
 
     def sweep_values(self) -> list[int]:
         mid = self.min + ((self.max - self.min) // 2 // self.step) * self.step
@@ -84,19 +75,14 @@ class FloatSlider:
     description: str = ""
 
     def __post_init__(self):
-        for key in ("min", "max", "step"):
-            _check_number(key, getattr(self, key), (int, float))
-        if self.max < self.min:
-            raise ValueError(f"max ({self.max}) must be >= min ({self.min})")
-        if self.step <= 0:
-            raise ValueError(f"step must be > 0, got {self.step}")
-        self.value = (self.min + self.max) / 2 if self.value is None else self.value
-        _check_number("value", self.value, (int, float))
-        if not self.min <= self.value <= self.max:
-            raise ValueError(f"value {self.value} is outside [min, max] = [{self.min}, {self.max}]")
+        self.min = check_real("min", self.min)
+        self.max = check_real("max", self.max, low=self.min)
+        self.step = check_real("step", self.step, low=0, low_open=True)
+        value = (self.min + self.max) / 2 if self.value is None else self.value
+        self.value = check_real("value", value, self.min, self.max)
 
     def sweep_values(self) -> list[float]:
-        return list(dict.fromkeys([float(self.min), (self.min + self.max) / 2, float(self.max)]))
+        return list(dict.fromkeys([self.min, (self.min + self.max) / 2, self.max]))
 
     def widget(self, name: str):
         import ipywidgets as w
@@ -149,8 +135,7 @@ class Checkbox:
     description: str = ""
 
     def __post_init__(self):
-        if not isinstance(self.value, bool):
-            raise TypeError(f"value must be a bool, got {type(self.value).__name__}")
+        check_bool("value", self.value)
 
     def sweep_values(self) -> list[bool]:
         return [False, True]
@@ -299,6 +284,8 @@ def sweep_explorers(min_count: int = 1, max_seconds: float = 1.0, verbose: bool 
     ``max_seconds`` (the design target is 0.2 s; the test bar leaves room for a slow machine).
     Returns the number of settings tried.
     """
+    min_count = check_int("min_count", min_count, low=0)
+    max_seconds = check_real("max_seconds", max_seconds, low=0, low_open=True)
     explorers = registered()
     if len(explorers) < min_count:
         raise AssertionError(f"expected at least {min_count} explorer(s), found {len(explorers)}")

@@ -111,9 +111,18 @@ def test_check_close_bad_name_raises_type_error(name):
         check_close(name, 1.0, 1.0)
 
 
-@pytest.mark.parametrize("kwargs, word", [({"rtol": -1e-3}, "rtol"), ({"atol": -1.0}, "atol")])
-def test_check_close_negative_tolerance_raises_value_error(kwargs, word):
-    with pytest.raises(ValueError, match=word):
+@pytest.mark.parametrize(
+    "kwargs, exc, message",
+    [
+        ({"rtol": -1e-3}, ValueError, "rtol must be a finite number >= 0, got -0.001"),
+        ({"atol": -1.0}, ValueError, "atol must be a finite number >= 0, got -1.0"),
+        ({"atol": math.nan}, ValueError, "atol must be a finite number >= 0, got nan"),
+        ({"rtol": "1e-5"}, TypeError, "rtol must be a finite number >= 0, got str"),
+        ({"atol": torch.tensor(1e-6)}, TypeError, "atol must be a finite number >= 0, got Tensor"),
+    ],
+)
+def test_check_close_bad_tolerance_raises_naming_it(kwargs, exc, message):
+    with pytest.raises(exc, match=f"^{message}$"):
         check_close("x", 1.0, 1.0, **kwargs)
 
 
@@ -178,10 +187,15 @@ def test_check_less_negative_values_and_zero_larger(capsys):
     assert math.isinf(check_less("zero larger", -1.0, 0.0))
 
 
-@pytest.mark.parametrize("factor", [0.0, -1.0])
+@pytest.mark.parametrize("factor", [0.0, -1.0, math.inf])
 def test_check_less_bad_factor_raises_value_error(factor):
-    with pytest.raises(ValueError, match="factor"):
+    with pytest.raises(ValueError, match=rf"^factor must be a finite number > 0, got {factor!r}$"):
         check_less("x", 1.0, 2.0, factor=factor)
+
+
+def test_check_less_non_number_factor_raises_type_error():
+    with pytest.raises(TypeError, match="^factor must be a finite number > 0, got str$"):
+        check_less("x", 1.0, 2.0, factor="0.5")
 
 
 @pytest.mark.parametrize(
@@ -339,6 +353,32 @@ def test_check_gradients_non_contiguous_input(capsys):
     assert one_line(capsys).startswith("✓ transposed")
 
 
+@pytest.mark.parametrize(
+    "kwargs, exc, message",
+    [
+        (dict(eps=0.0), ValueError, "eps must be a finite number > 0, got 0.0"),
+        (dict(rtol=-1.0), ValueError, "rtol must be a finite number >= 0, got -1.0"),
+        (dict(atol="0"), TypeError, "atol must be a finite number >= 0, got str"),
+        (dict(max_elements=0), ValueError, "max_elements must be an int >= 1, got 0"),
+        (dict(max_elements=10.0), TypeError, "max_elements must be an int >= 1, got float"),
+    ],
+)
+def test_check_gradients_bad_settings_raise_naming_them(kwargs, exc, message):
+    with pytest.raises(exc, match=f"^{message}$"):
+        check_gradients("x", _quad, _quad_inputs(), **kwargs)
+
+
+@pytest.mark.parametrize("name", ["", None])
+def test_check_gradients_bad_name_raises_type_error(name):
+    with pytest.raises(TypeError, match="^name must be a non-empty str"):
+        check_gradients(name, _quad, _quad_inputs())
+
+
+def test_finite_difference_grad_bad_eps_raises_value_error():
+    with pytest.raises(ValueError, match="^eps must be a finite number > 0, got -1e-06$"):
+        finite_difference_grad(lambda x: x.sum(), [torch.ones(2, dtype=torch.float64)], eps=-1e-6)
+
+
 def test_check_gradients_bad_fn_raises_type_error():
     with pytest.raises(TypeError, match="fn"):
         check_gradients("x", "not callable", [torch.ones(2, dtype=torch.float64)])
@@ -375,3 +415,14 @@ def test_check_gradients_analytic_count_mismatch_raises_value_error():
 def test_check_gradients_non_scalar_output_raises_value_error():
     with pytest.raises(ValueError, match="scalar"):
         check_gradients("x", lambda x: x * 2, [torch.ones(3, dtype=torch.float64)])
+
+
+def test_returned_measurement_ending_a_cell_shows_nothing(capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    formatter = DisplayFormatter()
+    measured = check_close("m", 1.0, 1.0 + 1e-12)
+    assert formatter.format(measured) == ({}, {})  # the printed ✓ line is the cell's whole output
+    assert formatter.format(check_less("l", 1.0, 2.0)) == ({}, {})
+    assert formatter.format(float(measured))[0] == {"text/plain": repr(float(measured))}
+    assert measured == pytest.approx(1e-12, rel=1e-3)  # still usable as a number

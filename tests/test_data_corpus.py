@@ -112,15 +112,15 @@ def test_corpus_analogies(corpus):
 @pytest.mark.parametrize(
     "bad, exc, match",
     [
-        (dict(num_sentences=50), ValueError, "num_sentences must be >= 100"),
-        (dict(num_sentences=1000.0), TypeError, "num_sentences must be an int"),
-        (dict(num_sentences=True), TypeError, "num_sentences must be an int"),
-        (dict(seed=-1), ValueError, "seed must be an int >= 0"),
-        (dict(seed="0"), ValueError, "seed must be an int >= 0"),
+        (dict(num_sentences=50), ValueError, "num_sentences must be an int >= 100, got 50"),
+        (dict(num_sentences=1000.0), TypeError, "num_sentences must be an int >= 100, got float"),
+        (dict(num_sentences=True), TypeError, "num_sentences must be an int >= 100, got bool"),
+        (dict(seed=-1), ValueError, "seed must be an int >= 0, got -1"),
+        (dict(seed="0"), TypeError, "seed must be an int >= 0, got str"),
     ],
 )
 def test_make_corpus_bad_input(bad, exc, match):
-    with pytest.raises(exc, match=match):
+    with pytest.raises(exc, match=f"^{match}$"):
         make_corpus(**bad)
 
 
@@ -186,7 +186,9 @@ def test_sentences_from_file_errors(tmp_path):
     big.write_text("word " * 100, encoding="utf-8")
     with pytest.raises(ValueError, match="max_bytes"):
         sentences_from_file(big, max_bytes=10)
-    with pytest.raises(ValueError, match="max_bytes must be"):
+    with pytest.raises(ValueError, match="^max_bytes must be an int >= 1, got 0$"):
         sentences_from_file(big, max_bytes=0)
+    with pytest.raises(TypeError, match="^max_bytes must be an int >= 1, got float$"):
+        sentences_from_file(big, max_bytes=1e6)
     with pytest.raises(TypeError, match="path must be a str"):
         sentences_from_file(123)

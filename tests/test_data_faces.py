@@ -1,4 +1,4 @@
-"""Tests for helpers.data.faces: determinism, speed, landmarks that match the drawing, splits, pairs, errors."""
+"""Tests for helpers.data.faces: determinism, speed, landmarks matching the drawing, splits, pairs, errors."""
 
 import os
 import time
@@ -167,18 +167,51 @@ def test_paste_faces():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: sample_identities(0), ValueError, "num_identities"),
-        (lambda: sample_identities(2.5), TypeError, "num_identities"),
-        (lambda: sample_identities(3, seed=-1), ValueError, "seed"),
-        (lambda: sample_nuisance(3, strength=3.0), ValueError, "strength"),
-        (lambda: sample_nuisance(3, occlusion_prob="x"), TypeError, "occlusion_prob"),
+        (lambda: sample_identities(0), ValueError, "^num_identities must be an int >= 1, got 0$"),
+        (lambda: sample_identities(2.5), TypeError, "^num_identities must be an int >= 1, got float$"),
+        (
+            lambda: sample_identities(3, seed=-1),
+            ValueError,
+            r"^seed must be an int in \[0, 4294967295\], got -1$",
+        ),
+        (lambda: sample_identities(3, seed=2**32), ValueError, r"^seed must be an int in \[0, 4294967295\]"),
+        (
+            lambda: sample_nuisance(3, strength=3.0),
+            ValueError,
+            r"^strength must be a finite number in \[0, 2\], got 3.0$",
+        ),
+        (
+            lambda: sample_nuisance(3, strength=-0.1),
+            ValueError,
+            r"^strength must be a finite number in \[0, 2\]",
+        ),
+        (
+            lambda: sample_nuisance(3, occlusion_prob="x"),
+            TypeError,
+            r"^occlusion_prob must be a finite number in \[0, 1\], got str$",
+        ),
+        (lambda: sample_nuisance(3, occlusion_prob=float("nan")), ValueError, "^occlusion_prob must be"),
         (lambda: render_faces([[0.5] * NUM_PARAMS], sample_nuisance(1)), TypeError, "identities"),
         (lambda: render_faces(np.full((2, 3), 0.5), sample_nuisance(2)), ValueError, "identities"),
         (lambda: render_faces(np.full((1, NUM_PARAMS), 2.0), sample_nuisance(1)), ValueError, r"\[0, 1\]"),
         (lambda: render_faces(sample_identities(2), sample_nuisance(3)), ValueError, "nuisance"),
         (lambda: render_faces(sample_identities(2), {"angle": np.zeros(2)}), ValueError, "lacks keys"),
-        (lambda: render_faces(sample_identities(2), sample_nuisance(2), size=4), ValueError, "size"),
-        (lambda: make_face_dataset(3, 0), ValueError, "images_per_identity"),
+        (
+            lambda: render_faces(sample_identities(2), sample_nuisance(2), size=4),
+            ValueError,
+            r"^size must be an int in \[8, 512\], got 4$",
+        ),
+        (
+            lambda: render_faces(sample_identities(2), sample_nuisance(2), size=513),
+            ValueError,
+            r"^size must be an int in \[8, 512\]",
+        ),
+        (lambda: make_face_dataset(3, 0), ValueError, "^images_per_identity must be an int >= 1, got 0$"),
+        (
+            lambda: verification_pairs(np.repeat(np.arange(3), 2), 0),
+            ValueError,
+            "^num_pairs must be an int >= 1, got 0$",
+        ),
         (lambda: verification_pairs(np.arange(5), 3), ValueError, "two images"),
         (lambda: verification_pairs(np.zeros(5), 3), ValueError, "integer"),
     ],

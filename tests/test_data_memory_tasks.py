@@ -1,5 +1,6 @@
 """Tests for helpers.data.memory_tasks: layout of the copy-memory sequences, randomness, seeds and errors."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -48,26 +49,32 @@ def test_deterministic_by_generator():
 @pytest.mark.parametrize(
     "kwargs,exc,word",
     [
-        (dict(n=0), ValueError, "n"),
-        (dict(delay=0), ValueError, "delay"),
-        (dict(length=0), ValueError, "length"),
-        (dict(num_symbols=1), ValueError, "num_symbols"),
-        (dict(num_distractors=0), ValueError, "num_distractors"),
-        (dict(n=2.5), TypeError, "n"),
-        (dict(delay=True), TypeError, "delay"),
-        (dict(generator=0), TypeError, "generator"),
+        (dict(n=0), ValueError, "n must be an int >= 1, got 0"),
+        (dict(delay=0), ValueError, "delay must be an int >= 1, got 0"),
+        (dict(length=0), ValueError, "length must be an int >= 1, got 0"),
+        (dict(num_symbols=1), ValueError, "num_symbols must be an int >= 2, got 1"),
+        (dict(num_distractors=0), ValueError, "num_distractors must be an int >= 1, got 0"),
+        (dict(n=2.5), TypeError, "n must be an int >= 1, got float"),
+        (dict(delay=True), TypeError, "delay must be an int >= 1, got bool"),
+        (dict(generator=0), TypeError, "generator must be a torch.Generator, got int"),
     ],
 )
 def test_bad_input(kwargs, exc, word):
     args = dict(n=4, delay=3, generator=gen())
     args.update(kwargs)
     n, delay = args.pop("n"), args.pop("delay")
-    with pytest.raises(exc, match=word):
+    with pytest.raises(exc, match=f"^{word}$"):
         copy_memory(n, delay, **args)
 
 
+def test_numpy_integers_are_accepted():
+    a = copy_memory(np.int64(6), np.int32(4), length=np.int64(2), num_symbols=np.int64(3), generator=gen(5))
+    b = copy_memory(6, 4, length=2, num_symbols=3, generator=gen(5))
+    assert all(torch.equal(p, q) for p, q in zip(a, b))
+
+
 def test_vocab_size_bad_input():
-    with pytest.raises(ValueError, match="num_symbols"):
+    with pytest.raises(ValueError, match="^num_symbols must be an int >= 2, got 1$"):
         copy_memory_vocab_size(num_symbols=1)
-    with pytest.raises(TypeError, match="num_distractors"):
+    with pytest.raises(TypeError, match="^num_distractors must be an int >= 1, got str$"):
         copy_memory_vocab_size(num_distractors="4")

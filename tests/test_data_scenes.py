@@ -47,9 +47,12 @@ def test_face_boxes_rejects_bad_shapes(bad):
         face_boxes(bad)
 
 
-@pytest.mark.parametrize("bad", [0, -1.0, True, "2"])
-def test_face_boxes_rejects_bad_side_factor(bad):
-    with pytest.raises(ValueError, match="side_factor"):
+@pytest.mark.parametrize(
+    "bad, exc",
+    [(0, ValueError), (-1.0, ValueError), (float("inf"), ValueError), (True, TypeError), ("2", TypeError)],
+)
+def test_face_boxes_rejects_bad_side_factor(bad, exc):
+    with pytest.raises(exc, match="^side_factor must be a finite number > 0, got "):
         face_boxes(np.zeros((1, 5, 2)), side_factor=bad)
 
 
@@ -68,14 +71,14 @@ def test_clutter_shape_range_and_determinism():
 @pytest.mark.parametrize(
     "kwargs, exc, word",
     [
-        ({"num_images": 0}, ValueError, "num_images"),
-        ({"num_images": 2.0}, TypeError, "num_images"),
-        ({"num_images": 2, "size": 4}, ValueError, "size"),
-        ({"num_images": 2, "seed": -1}, ValueError, "seed"),
+        ({"num_images": 0}, ValueError, "num_images must be an int >= 1, got 0"),
+        ({"num_images": 2.0}, TypeError, "num_images must be an int >= 1, got float"),
+        ({"num_images": 2, "size": 4}, ValueError, "size must be an int >= 8, got 4"),
+        ({"num_images": 2, "seed": -1}, ValueError, r"seed must be an int in \[0, 4294967295\], got -1"),
     ],
 )
 def test_clutter_rejects_bad_input(kwargs, exc, word):
-    with pytest.raises(exc, match=word):
+    with pytest.raises(exc, match=f"^{word}$"):
         clutter(**kwargs)
 
 
@@ -142,18 +145,29 @@ def test_given_identities_are_used_and_seed_fixes_everything():
 @pytest.mark.parametrize(
     "kwargs, exc, word",
     [
-        ({"num_scenes": 0}, ValueError, "num_scenes"),
-        ({"num_scenes": 2, "size": 16}, ValueError, "size"),
-        ({"num_scenes": 2, "size": 600}, ValueError, "size"),
-        ({"num_scenes": 2, "max_faces": 0}, ValueError, "max_faces"),
-        ({"num_scenes": 2, "box_range": (30, 20)}, ValueError, "box_range"),
-        ({"num_scenes": 2, "box_range": (4, 20)}, ValueError, "box_range"),
-        ({"num_scenes": 2, "box_range": (20, 90)}, ValueError, "box_range"),
-        ({"num_scenes": 2, "box_range": 20}, ValueError, "box_range"),
-        ({"num_scenes": 2, "identities": np.zeros((3, 5))}, ValueError, "identities"),
-        ({"num_scenes": 2, "max_tries": 0}, ValueError, "max_tries"),
-        ({"num_scenes": 2, "seed": 2**32}, ValueError, "seed"),
-        ({"num_scenes": 2, "strength": 3.0}, ValueError, "strength"),
+        ({"num_scenes": 0}, ValueError, "^num_scenes must be an int >= 1, got 0$"),
+        ({"num_scenes": 2, "size": 16}, ValueError, r"^size must be an int in \[32, 512\], got 16$"),
+        ({"num_scenes": 2, "size": 600}, ValueError, r"^size must be an int in \[32, 512\], got 600$"),
+        ({"num_scenes": 2, "max_faces": 0}, ValueError, "^max_faces must be an int >= 1, got 0$"),
+        (
+            {"num_scenes": 2, "box_range": (30, 20)},
+            ValueError,
+            r"^box_range must be \(low, high\) with 8 <= low",
+        ),
+        ({"num_scenes": 2, "box_range": (4, 20)}, ValueError, "^box_range must be"),
+        ({"num_scenes": 2, "box_range": (20, 90)}, ValueError, r"<= 52\.2 for size 96, got \(20, 90\)$"),
+        ({"num_scenes": 2, "box_range": 20}, TypeError, r"^box_range must be a \(low, high\) pair"),
+        ({"num_scenes": 2, "box_range": (20, 30, 40)}, TypeError, "^box_range must be a"),
+        (
+            {"num_scenes": 2, "box_range": (20, "30")},
+            TypeError,
+            r"^box_range\[1\] must be a finite number, got str$",
+        ),
+        ({"num_scenes": 2, "box_range": (float("nan"), 30)}, ValueError, r"^box_range\[0\] must be a finite"),
+        ({"num_scenes": 2, "identities": np.zeros((3, 5))}, ValueError, "^identities must be"),
+        ({"num_scenes": 2, "max_tries": 0}, ValueError, "^max_tries must be an int >= 1, got 0$"),
+        ({"num_scenes": 2, "seed": 2**32}, ValueError, r"^seed must be an int in \[0, 4294967295\]"),
+        ({"num_scenes": 2, "strength": 3.0}, ValueError, "^strength must be"),
     ],
 )
 def test_make_scenes_rejects_bad_input(kwargs, exc, word):

@@ -11,7 +11,6 @@ from helpers.data.sequences import (
     TASKS,
     SequenceTask,
     Vocab,
-    iterate_minibatches,
     make_sequence_task,
     random_batch,
 )
@@ -215,12 +214,18 @@ def test_show_formats_one_example():
 
 
 @pytest.mark.parametrize(
-    "kwargs, word",
-    [(dict(split="val"), "split"), (dict(i=5), "i"), (dict(i=-6), "i"), (dict(i=20, split="train"), "i")],
+    "kwargs, exc, message",
+    [
+        (dict(split="val"), ValueError, "split must be one of 'train', 'test', got 'val'"),
+        (dict(i=5), ValueError, r"i must be an int in \[-5, 4\], got 5"),
+        (dict(i=-6), ValueError, r"i must be an int in \[-5, 4\], got -6"),
+        (dict(i=20, split="train"), ValueError, r"i must be an int in \[-20, 19\], got 20"),
+        (dict(i=1.0), TypeError, r"i must be an int in \[-5, 4\], got float"),
+    ],
 )
-def test_show_errors(kwargs, word):
+def test_show_errors(kwargs, exc, message):
     t = make_sequence_task("copy", n_train=20, n_test=5, max_len=3, seed=0)
-    with pytest.raises(ValueError, match=word):
+    with pytest.raises(exc, match=f"^{message}$"):
         t.show(**kwargs)
 
 
@@ -230,24 +235,25 @@ def test_show_errors(kwargs, word):
 @pytest.mark.parametrize(
     "kwargs, word",
     [
-        (dict(task="shuffle"), "task"),
-        (dict(task="Copy"), "task"),
-        (dict(task="copy", min_len=0), "min_len"),
-        (dict(task="copy", min_len=-2), "min_len"),
-        (dict(task="copy", max_len=0), "max_len"),
-        (dict(task="copy", min_len=5, max_len=4), "max_len"),
-        (dict(task="add", min_len=3, max_len=2), "max_len"),
-        (dict(task="add", max_len=10), "max_len"),
-        (dict(task="copy", num_symbols=1), "num_symbols"),
-        (dict(task="copy", num_symbols=0), "num_symbols"),
-        (dict(task="sort", num_symbols=37), "num_symbols"),
-        (dict(task="add", max_len=3, num_symbols=9), "num_symbols"),
-        (dict(task="add", max_len=3, num_symbols=11), "num_symbols"),
-        (dict(task="add", max_len=3, num_symbols=36), "num_symbols"),
-        (dict(task="copy", n_train=0), "n_train"),
-        (dict(task="copy", n_test=0), "n_test"),
-        (dict(task="copy", n_test=-5), "n_test"),
-        (dict(task="copy", seed=-1), "seed"),
+        (dict(task="shuffle"), "^task must be one of 'copy', 'reverse', 'sort', 'add', got 'shuffle'$"),
+        (dict(task="Copy"), "^task must be one of .*, got 'Copy'$"),
+        (dict(task="copy", min_len=0), "^min_len must be an int >= 1, got 0$"),
+        (dict(task="copy", min_len=-2), "^min_len must be an int >= 1, got -2$"),
+        (dict(task="copy", max_len=0), r"^max_len must be an int in \[1, 512\], got 0$"),
+        (dict(task="copy", max_len=513), r"^max_len must be an int in \[1, 512\], got 513$"),
+        (dict(task="copy", min_len=5, max_len=4), r"^max_len must be an int in \[5, 512\], got 4$"),
+        (dict(task="add", min_len=3, max_len=2), r"^max_len must be an int in \[3, 9\], got 2$"),
+        (dict(task="add", max_len=10), r"^max_len must be an int in \[1, 9\], got 10$"),
+        (dict(task="copy", num_symbols=1), r"^num_symbols must be an int in \[2, 36\], got 1$"),
+        (dict(task="copy", num_symbols=0), r"^num_symbols must be an int in \[2, 36\], got 0$"),
+        (dict(task="sort", num_symbols=37), r"^num_symbols must be an int in \[2, 36\], got 37$"),
+        (dict(task="add", max_len=3, num_symbols=9), "^num_symbols must be 10 for task 'add'"),
+        (dict(task="add", max_len=3, num_symbols=11), "^num_symbols must be 10 for task 'add'"),
+        (dict(task="add", max_len=3, num_symbols=36), "^num_symbols must be 10 for task 'add'"),
+        (dict(task="copy", n_train=0), "^n_train must be an int >= 1, got 0$"),
+        (dict(task="copy", n_test=0), "^n_test must be an int >= 1, got 0$"),
+        (dict(task="copy", n_test=-5), "^n_test must be an int >= 1, got -5$"),
+        (dict(task="copy", seed=-1), "^seed must be an int >= 0, got -1$"),
     ],
 )
 def test_bad_arguments_raise_value_error_naming_them(kwargs, word):
@@ -259,14 +265,15 @@ def test_bad_arguments_raise_value_error_naming_them(kwargs, word):
 @pytest.mark.parametrize(
     "kwargs, word",
     [
-        (dict(n_train=10.0), "n_train"),
-        (dict(max_len="5"), "max_len"),
-        (dict(min_len=True), "min_len"),
-        (dict(seed=1.5), "seed"),
+        (dict(n_train=10.0), "n_train must be an int >= 1, got float"),
+        (dict(max_len="5"), r"max_len must be an int in \[1, 512\], got str"),
+        (dict(min_len=True), "min_len must be an int >= 1, got bool"),
+        (dict(seed=1.5), "seed must be an int >= 0, got float"),
+        (dict(num_symbols=None), "num_symbols must be an int, got NoneType"),
     ],
 )
 def test_non_int_arguments_raise_type_error(kwargs, word):
-    with pytest.raises(TypeError, match=word):
+    with pytest.raises(TypeError, match=f"^{word}$"):
         make_sequence_task("copy", **{"n_train": 10, "n_test": 5, **kwargs})
 
 
@@ -383,45 +390,9 @@ def test_random_batch_needs_tensors_sharing_first_dim():
         random_batch(torch.zeros(4), torch.zeros(5), batch_size=1, generator=torch.Generator())
 
 
-def test_iterate_minibatches_in_order_with_short_last_batch():
-    x, y = _data(10)
-    batches = list(iterate_minibatches(x, y, batch_size=4))
-    assert [len(b[1]) for b in batches] == [4, 4, 2]
-    assert torch.equal(torch.cat([b[0] for b in batches]), x)
-    assert torch.equal(torch.cat([b[1] for b in batches]), y)
-
-
-def test_iterate_minibatches_shuffled_covers_every_row_once_aligned():
-    x, y = _data(10)
-    batches = list(iterate_minibatches(x, y, batch_size=3, generator=torch.Generator().manual_seed(0)))
-    ys = torch.cat([b[1] for b in batches])
-    assert sorted(ys.tolist()) == y.tolist()
-    assert not torch.equal(ys, y)
-    for bx, by in batches:
-        assert torch.equal(bx[:, 0] // 3 * 10, by)
-    again = list(iterate_minibatches(x, y, batch_size=3, generator=torch.Generator().manual_seed(0)))
-    assert all(torch.equal(a[1], b[1]) for a, b in zip(batches, again))
-
-
-def test_iterate_minibatches_batch_larger_than_data_gives_one_batch():
-    x, _ = _data(3)
-    (batch,) = list(iterate_minibatches(x, batch_size=100))
-    assert torch.equal(batch[0], x)
-
-
-def test_iterate_minibatches_errors():
-    x, y = _data()
-    with pytest.raises(ValueError, match="at least one"):
-        list(iterate_minibatches(batch_size=2))
-    with pytest.raises(ValueError, match="first dimension"):
-        list(iterate_minibatches(x, y[:5], batch_size=2))
-    with pytest.raises(ValueError, match="batch_size"):
-        list(iterate_minibatches(x, batch_size=0))
-    with pytest.raises(TypeError, match="batch_size"):
-        list(iterate_minibatches(x, batch_size=1.5))
-
-
-def test_special_ids():
-    assert (PAD, BOS, EOS) == (0, 1, 2)
-    assert sequences.SPECIALS == ("<pad>", "<bos>", "<eos>")
-    assert set(TASKS) == {"copy", "reverse", "sort", "add"}
+@pytest.mark.parametrize("name", TASKS)
+def test_special_ids_name_the_special_tokens_of_every_task(name):
+    t = make_sequence_task(name, n_train=20, n_test=5, max_len=3, seed=0)
+    assert [t.vocab.tokens[i] for i in (PAD, BOS, EOS)] == ["<pad>", "<bos>", "<eos>"]
+    assert t.vocab.tokens[: len(sequences.SPECIALS)] == sequences.SPECIALS
+    assert not set(t.vocab.tokens[len(sequences.SPECIALS) :]) & set(sequences.SPECIALS)

@@ -115,7 +115,7 @@ def test_wrong_values(capsys):
 
 
 def test_wrong_type_for_tensor(capsys):
-    verdict, out = run(capsys, "type", lambda: SECRET_TENSOR.tolist(), lambda: SECRET_TENSOR, [()])
+    verdict, out = run(capsys, "type", SECRET_TENSOR.tolist, lambda: SECRET_TENSOR, [()])
     assert not verdict and "returned a list" in out and "torch.Tensor" in out
 
 
@@ -172,8 +172,28 @@ def test_non_callables_are_rejected(candidate, reference):
 
 @pytest.mark.parametrize("cases", [[], (), [1, 2], [(1,), [2]], None])
 def test_bad_cases_are_rejected(cases):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^cases must be a non-empty sequence of argument tuples$"):
         check_answer("x", double, double, cases)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, message",
+    [
+        (dict(rtol=-1e-5), ValueError, "rtol must be a finite number >= 0, got -1e-05"),
+        (dict(atol=float("nan")), ValueError, "atol must be a finite number >= 0, got nan"),
+        (dict(atol="1e-6"), TypeError, "atol must be a finite number >= 0, got str"),
+    ],
+)
+def test_bad_tolerances_are_rejected(kwargs, exc, message, capsys):
+    with pytest.raises(exc, match=f"^{message}$"):
+        check_answer("x", double, double, [(1,)], **kwargs)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("name", ["", None, 3])
+def test_bad_name_is_rejected(name):
+    with pytest.raises(TypeError, match="^name must be a non-empty str"):
+        check_answer(name, double, double, [(1,)])
 
 
 # ------------------------------------------------------------------------------------------ Verdict
@@ -181,5 +201,12 @@ def test_verdict():
     assert bool(Verdict(True)) is True and bool(Verdict(False)) is False
     assert Verdict(1).ok is True and Verdict(0).ok is False
     assert repr(Verdict(True)) == "Verdict(True)" and repr(Verdict(False)) == "Verdict(False)"
-    assert Verdict(True)._ipython_display_() is None
-    assert Verdict(False)._ipython_display_() is None
+
+
+def test_verdict_ending_a_cell_shows_nothing():
+    from IPython.core.formatters import DisplayFormatter
+
+    formatter = DisplayFormatter()
+    assert formatter.format(Verdict(True)) == ({}, {})
+    assert formatter.format(Verdict(False)) == ({}, {})
+    assert formatter.format(True)[0] == {"text/plain": "True"}  # what a plain bool would have shown

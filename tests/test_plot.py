@@ -44,6 +44,39 @@ def test_set_style_updates_rcparams():
     assert matplotlib.rcParams["figure.dpi"] == plot.DPI
 
 
+# ---------------------------------------------------------------------------------------------- subplots
+
+
+def test_subplots_builds_a_grid_pyplot_never_sees():
+    fig, axes = plot.subplots(2, 3, figsize=(4.0, 2.5))
+    assert isinstance(fig, Figure) and axes.shape == (2, 3)
+    assert all(ax.figure is fig for ax in axes.ravel())
+    np.testing.assert_allclose(fig.get_size_inches(), (4.0, 2.5))
+    assert fig.dpi == plot.DPI and fig.get_layout_engine() is not None
+    assert renders(fig)
+
+
+def test_subplots_defaults_to_one_axes_at_the_style_size():
+    matplotlib.rcParams["figure.figsize"] = (5.5, 3.25)
+    fig, ax = plot.subplots()
+    assert fig.axes == [ax]
+    np.testing.assert_allclose(fig.get_size_inches(), (5.5, 3.25))
+
+
+@pytest.mark.parametrize(
+    "args, error, name",
+    [
+        ((0, 1), ValueError, "nrows"),
+        ((1, -1), ValueError, "ncols"),
+        ((1.0, 2), TypeError, "nrows"),
+        ((2, True), TypeError, "ncols"),
+    ],
+)
+def test_subplots_bad_grid_raises_naming_the_argument(args, error, name):
+    with pytest.raises(error, match=rf"^{name} must be an int >= 1, got "):
+        plot.subplots(*args)
+
+
 # ---------------------------------------------------------------------------------------------- line_plot
 
 
@@ -163,9 +196,15 @@ def test_training_curves_smoothing_longer_than_curve_keeps_raw_values():
     np.testing.assert_allclose(fig.axes[0].get_lines()[0].get_ydata(), [1.0, 2.0])
 
 
-@pytest.mark.parametrize("smooth", [0, -1, 1.5, "3", True])
-def test_training_curves_bad_smooth_raises_value_error(smooth):
-    with pytest.raises(ValueError, match="smooth"):
+@pytest.mark.parametrize("smooth", [0, -1])
+def test_training_curves_smooth_below_one_raises_value_error(smooth):
+    with pytest.raises(ValueError, match=rf"^smooth must be an int >= 1, got {smooth}$"):
+        plot.training_curves({"loss": [1.0, 2.0]}, smooth=smooth)
+
+
+@pytest.mark.parametrize("smooth", [1.5, "3", True, None])
+def test_training_curves_non_int_smooth_raises_type_error(smooth):
+    with pytest.raises(TypeError, match=r"^smooth must be an int >= 1, got "):
         plot.training_curves({"loss": [1.0, 2.0]}, smooth=smooth)
 
 
@@ -340,9 +379,11 @@ def test_image_grid_bad_shapes_raise_value_error(shape):
         plot.image_grid(np.zeros(shape), title="t")
 
 
-@pytest.mark.parametrize("ncols", [0, -2, 2.5])
-def test_image_grid_bad_ncols_raises_value_error(ncols):
-    with pytest.raises(ValueError, match="ncols"):
+@pytest.mark.parametrize(
+    "ncols, error", [(0, ValueError), (-2, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_image_grid_bad_ncols_raises_naming_it(ncols, error):
+    with pytest.raises(error, match=r"^ncols must be an int >= 1, got "):
         plot.image_grid(np.zeros((2, 3, 3)), title="t", ncols=ncols)
 
 

@@ -14,20 +14,20 @@ from helpers import runtime
 def restore_global_state():
     threads = torch.get_num_threads()
     cudnn = (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic)
-    py_state, np_state, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    py_state, np_state, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()  # noqa: NPY002
     with matplotlib.rc_context():  # setup() applies the plot style
         yield
     torch.set_num_threads(threads)
     torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = cudnn
     random.setstate(py_state)
-    np.random.set_state(np_state)
+    np.random.set_state(np_state)  # noqa: NPY002
     torch.set_rng_state(torch_state)
 
 
 def _draw(gen=None):
     return (
         random.random(),
-        float(np.random.rand()),
+        float(np.random.rand()),  # noqa: NPY002 -- the global generator seed_everything seeds
         torch.rand(3).tolist(),
         None if gen is None else torch.rand(2, generator=gen).tolist(),
     )
@@ -66,14 +66,19 @@ def test_seed_everything_accepts_range_bounds(seed):
 
 @pytest.mark.parametrize("seed", [1.0, "1", None, True, False])
 def test_seed_everything_non_int_raises_type_error(seed):
-    with pytest.raises(TypeError, match="seed"):
+    with pytest.raises(TypeError, match=r"^seed must be an int in \[0, 4294967295\]"):
         runtime.seed_everything(seed)
 
 
 @pytest.mark.parametrize("seed", [-1, 2**32, 10**20])
 def test_seed_everything_out_of_range_raises_value_error(seed):
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match=rf"^seed must be an int in \[0, 4294967295\], got {seed}$"):
         runtime.seed_everything(seed)
+
+
+def test_seed_everything_accepts_numpy_integers():
+    first = _draw(runtime.seed_everything(np.int64(11)))
+    assert _draw(runtime.seed_everything(11)) == first
 
 
 # ---------------------------------------------------------------------------------------------- pick_device
@@ -94,7 +99,7 @@ def test_pick_device_auto_returns_an_available_device():
 
 @pytest.mark.parametrize("name", ["gpu", "CPU", "", "cuda:0", None, "tpu"])
 def test_pick_device_unknown_name_raises_value_error(name):
-    with pytest.raises(ValueError, match="prefer"):
+    with pytest.raises(ValueError, match=r"^prefer must be one of 'auto', 'cpu', 'cuda', 'mps', got "):
         runtime.pick_device(name)
 
 
@@ -121,8 +126,7 @@ def test_setup_returns_device_and_prints_one_line(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("✓ setup")
-    assert "seed 3" in lines[0]
-    assert runtime.device() == dev
+    assert "seed 3" in lines[0] and "device cpu" in lines[0]
 
 
 def test_setup_verbose_false_prints_nothing(capsys):
@@ -152,9 +156,10 @@ def test_setup_applies_the_plot_style(capsys):
 def test_setup_clears_the_explorer_registry(capsys):
     from helpers.widgets import Checkbox, Explorer, clear_registry, registered
 
+    clear_registry()
     try:
-        Explorer(lambda on: str(on), title="old", on=Checkbox())
-        assert len(registered()) >= 1
+        explorer = Explorer(lambda on: "on" if on else "off", title="old", on=Checkbox())
+        assert registered() == [explorer]
         runtime.setup(device="cpu", threads=1)
         assert registered() == []
     finally:
@@ -163,21 +168,35 @@ def test_setup_clears_the_explorer_registry(capsys):
 
 @pytest.mark.parametrize("threads", [0, -2])
 def test_setup_threads_below_one_raises_value_error(threads):
-    with pytest.raises(ValueError, match="threads"):
+    with pytest.raises(ValueError, match=rf"^threads must be an int >= 1, got {threads}$"):
         runtime.setup(device="cpu", threads=threads)
 
 
 @pytest.mark.parametrize("threads", [1.0, "2", True])
 def test_setup_non_int_threads_raise_type_error(threads):
-    with pytest.raises(TypeError, match="threads"):
+    with pytest.raises(TypeError, match=r"^threads must be an int >= 1, got "):
         runtime.setup(device="cpu", threads=threads)
 
 
-def test_setup_bad_threads_leaves_torch_threads_alone():
-    before = torch.get_num_threads()
-    with pytest.raises(ValueError):
-        runtime.setup(device="cpu", threads=0)
-    assert torch.get_num_threads() == before
+@pytest.mark.parametrize("verbose", [0, 1, "yes", None])
+def test_setup_non_bool_verbose_raises_type_error(verbose):
+    with pytest.raises(TypeError, match="^verbose must be True or False"):
+        runtime.setup(device="cpu", threads=1, verbose=verbose)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(threads=0), dict(seed=-1), dict(verbose=None), dict(device="gpu")], ids=str
+)
+def test_setup_bad_argument_leaves_threads_and_random_streams_alone(kwargs):
+    other = 2 if torch.get_num_threads() == 1 else 1
+    torch.set_num_threads(other)
+    runtime.seed_everything(21)
+    expected = _draw()
+    runtime.seed_everything(21)
+    with pytest.raises((TypeError, ValueError)):
+        runtime.setup(**{"device": "cpu", "threads": 3, "seed": 4, **kwargs})
+    assert torch.get_num_threads() == other
+    assert _draw() == expected
 
 
 def test_setup_unknown_device_raises_value_error():
@@ -193,9 +212,22 @@ def test_setup_seed_errors_propagate():
 # ------------------------------------------------------------------------------------------- small helpers
 
 
-def test_available_cores_is_positive_int():
-    n = runtime.available_cores()
-    assert isinstance(n, int) and n >= 1
+def test_available_cores_counts_the_affinity_mask(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        runtime.os, "sched_getaffinity", lambda pid: calls.append(pid) or {0, 3, 5}, raising=False
+    )
+    monkeypatch.setattr(runtime.os, "cpu_count", lambda: 64)  # more cores than this process may use
+    assert runtime.available_cores() == 3
+    assert calls == [0]  # this process
+
+
+def test_available_cores_without_affinity_falls_back_to_cpu_count(monkeypatch):
+    monkeypatch.delattr(runtime.os, "sched_getaffinity", raising=False)  # as on macOS and Windows
+    monkeypatch.setattr(runtime.os, "cpu_count", lambda: 6)
+    assert runtime.available_cores() == 6
+    monkeypatch.setattr(runtime.os, "cpu_count", lambda: None)  # "undeterminable"
+    assert runtime.available_cores() == 1
 
 
 def test_quiet_follows_environment(monkeypatch):

@@ -44,9 +44,11 @@ def test_final_loss_without_steps_raises_value_error():
         History().final_loss()
 
 
-@pytest.mark.parametrize("last", [0, -1, -5, 2.5, True])
-def test_final_loss_bad_window_raises_value_error(last):
-    with pytest.raises(ValueError, match="last"):
+@pytest.mark.parametrize(
+    "last, error", [(0, ValueError), (-5, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_final_loss_bad_window_raises_naming_it(last, error):
+    with pytest.raises(error, match=r"^last must be an int >= 1, got "):
         History(losses=[1.0, 2.0]).final_loss(last)
 
 
@@ -92,7 +94,7 @@ def test_train_loop_measures_wall_time():
 
 
 def test_train_loop_verbose_prints_one_summary_line(capsys):
-    h = train_loop(lambda i: float(i), 4, desc="toy run", verbose=True)
+    h = train_loop(float, 4, desc="toy run", verbose=True)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("toy run: 4 steps")
@@ -167,16 +169,33 @@ def test_train_loop_non_callable_step_raises_type_error():
         train_loop(1.0, 3)
 
 
-@pytest.mark.parametrize("num_steps", [0, -1, 2.0, "3", True, None])
-def test_train_loop_bad_num_steps_raises_value_error(num_steps):
-    with pytest.raises(ValueError, match="num_steps"):
+@pytest.mark.parametrize(
+    "num_steps, error",
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        (2.0, TypeError),
+        ("3", TypeError),
+        (True, TypeError),
+        (None, TypeError),
+    ],
+)
+def test_train_loop_bad_num_steps_raises_naming_it(num_steps, error):
+    with pytest.raises(error, match=r"^num_steps must be an int >= 1, got "):
         train_loop(lambda i: 1.0, num_steps)
 
 
-@pytest.mark.parametrize("eval_every", [-1, 1.5, "2", True])
-def test_train_loop_bad_eval_every_raises_value_error(eval_every):
-    with pytest.raises(ValueError, match="eval_every"):
+@pytest.mark.parametrize(
+    "eval_every, error", [(-1, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError)]
+)
+def test_train_loop_bad_eval_every_raises_naming_it(eval_every, error):
+    with pytest.raises(error, match=r"^eval_every must be an int >= 0, got "):
         train_loop(lambda i: 1.0, 3, eval_every=eval_every)
+
+
+def test_train_loop_non_bool_verbose_raises_type_error():
+    with pytest.raises(TypeError, match="^verbose must be True or False"):
+        train_loop(lambda i: 1.0, 3, verbose=1)
 
 
 def test_train_loop_non_callable_evaluate_raises_type_error():
@@ -184,10 +203,11 @@ def test_train_loop_non_callable_evaluate_raises_type_error():
         train_loop(lambda i: 1.0, 3, evaluate={"acc": 1.0})
 
 
-def test_train_loop_validates_before_calling_step():
+@pytest.mark.parametrize("kwargs", [dict(eval_every=-1), dict(verbose=None), dict(evaluate=3)], ids=str)
+def test_train_loop_validates_before_calling_step(kwargs):
     calls = []
-    with pytest.raises(ValueError):
-        train_loop(lambda i: calls.append(i) or 1.0, 3, eval_every=-1)
+    with pytest.raises((TypeError, ValueError)):
+        train_loop(lambda i: calls.append(i) or 1.0, 3, **kwargs)
     assert calls == []
 
 

@@ -1,10 +1,12 @@
 """Tests for helpers.widgets: control ranges, explorers, the registry and the sweep the notebook tests run."""
 
+import math
 import time
 
 import matplotlib
 
 matplotlib.use("Agg")
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
@@ -58,20 +60,26 @@ def test_int_slider_value_defaults_to_min_and_can_be_set():
 @pytest.mark.parametrize(
     "kwargs, exc, word",
     [
-        (dict(min=5, max=1), ValueError, "max"),
-        (dict(min=0, max=5, step=0), ValueError, "step"),
-        (dict(min=0, max=5, step=-1), ValueError, "step"),
-        (dict(min=0, max=5, value=6), ValueError, "value"),
-        (dict(min=0, max=5, value=-1), ValueError, "value"),
-        (dict(min=0.5, max=5), TypeError, "min"),
-        (dict(min=0, max="5"), TypeError, "max"),
-        (dict(min=0, max=5, step=True), TypeError, "step"),
-        (dict(min=0, max=5, value=2.5), TypeError, "value"),
+        (dict(min=5, max=1), ValueError, "max must be an int >= 5, got 1"),
+        (dict(min=0, max=5, step=0), ValueError, "step must be an int >= 1, got 0"),
+        (dict(min=0, max=5, step=-1), ValueError, "step must be an int >= 1, got -1"),
+        (dict(min=0, max=5, value=6), ValueError, r"value must be an int in \[0, 5\], got 6"),
+        (dict(min=0, max=5, value=-1), ValueError, r"value must be an int in \[0, 5\], got -1"),
+        (dict(min=0.5, max=5), TypeError, "min must be an int, got float"),
+        (dict(min=0, max="5"), TypeError, "max must be an int >= 0, got str"),
+        (dict(min=0, max=5, step=True), TypeError, "step must be an int >= 1, got bool"),
+        (dict(min=0, max=5, value=2.5), TypeError, r"value must be an int in \[0, 5\], got float"),
     ],
 )
 def test_int_slider_validation(kwargs, exc, word):
-    with pytest.raises(exc, match=word):
+    with pytest.raises(exc, match=f"^{word}$"):
         IntSlider(**kwargs)
+
+
+def test_int_slider_stores_numpy_integers_as_ints():
+    s = IntSlider(np.int64(1), np.int32(9), step=np.int64(2), value=np.int16(5))
+    assert (s.min, s.max, s.step, s.value) == (1, 9, 2, 5)
+    assert all(type(v) is int for v in (s.min, s.max, s.step, s.value, *s.sweep_values()))
 
 
 @pytest.mark.parametrize(
@@ -96,17 +104,38 @@ def test_float_slider_value_defaults_to_middle():
 @pytest.mark.parametrize(
     "kwargs, exc, word",
     [
-        (dict(min=1.0, max=0.0), ValueError, "max"),
-        (dict(min=0.0, max=1.0, step=0.0), ValueError, "step"),
-        (dict(min=0.0, max=1.0, value=1.5), ValueError, "value"),
-        (dict(min="0", max=1.0), TypeError, "min"),
-        (dict(min=0.0, max=None), TypeError, "max"),
-        (dict(min=0.0, max=1.0, value="0.5"), TypeError, "value"),
+        (dict(min=1.0, max=0.0), ValueError, "max must be a finite number >= 1.0, got 0.0"),
+        (dict(min=0.0, max=1.0, step=0.0), ValueError, "step must be a finite number > 0, got 0.0"),
+        (
+            dict(min=0.0, max=1.0, value=1.5),
+            ValueError,
+            r"value must be a finite number in \[0.0, 1.0\], got 1.5",
+        ),
+        (dict(min=0.0, max=math.inf), ValueError, "max must be a finite number >= 0.0, got inf"),
+        (
+            dict(min=0.0, max=1.0, value=math.nan),
+            ValueError,
+            r"value must be a finite number in \[0.0, 1.0\], got nan",
+        ),
+        (dict(min="0", max=1.0), TypeError, "min must be a finite number, got str"),
+        (dict(min=0.0, max=None), TypeError, "max must be a finite number >= 0.0, got NoneType"),
+        (
+            dict(min=0.0, max=1.0, value="0.5"),
+            TypeError,
+            r"value must be a finite number in \[0.0, 1.0\], got str",
+        ),
+        (dict(min=False, max=1.0), TypeError, "min must be a finite number, got bool"),
     ],
 )
 def test_float_slider_validation(kwargs, exc, word):
-    with pytest.raises(exc, match=word):
+    with pytest.raises(exc, match=f"^{word}$"):
         FloatSlider(**kwargs)
+
+
+def test_float_slider_stores_plain_floats():
+    s = FloatSlider(np.float32(0.5), 2, step=np.float64(0.25))
+    assert (s.min, s.max, s.step, s.value) == (0.5, 2.0, 0.25, 1.25)
+    assert all(type(v) is float for v in (s.min, s.max, s.step, s.value))
 
 
 @pytest.mark.parametrize(
@@ -140,8 +169,9 @@ def test_dropdown_bad_options_raise_type_error(options):
 def test_checkbox():
     assert Checkbox().value is False
     assert Checkbox(True).sweep_values() == [False, True]
-    with pytest.raises(TypeError, match="value"):
-        Checkbox(1)
+    for bad in (1, 0, "True", None):
+        with pytest.raises(TypeError, match="^value must be True or False, got "):
+            Checkbox(bad)
 
 
 def test_text_sweep_values_include_value_empty_odd_and_probes():
@@ -327,6 +357,24 @@ def test_sweep_explorers_too_slow_raises_naming_explorer_and_setting():
     Explorer(fn, title="Sluggish", k=IntSlider(0, 1))
     with pytest.raises(AssertionError, match=r"(?s)Sluggish.*'k': 1"):
         sweep_explorers(max_seconds=0.02, verbose=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, message",
+    [
+        (dict(min_count=-1), ValueError, "min_count must be an int >= 0, got -1"),
+        (dict(min_count=1.0), TypeError, "min_count must be an int >= 0, got float"),
+        (dict(max_seconds=0), ValueError, "max_seconds must be a finite number > 0, got 0.0"),
+        (dict(max_seconds=math.nan), ValueError, "max_seconds must be a finite number > 0, got nan"),
+        (dict(max_seconds="1"), TypeError, "max_seconds must be a finite number > 0, got str"),
+    ],
+)
+def test_sweep_explorers_bad_arguments_raise_before_sweeping(kwargs, exc, message):
+    calls = []
+    Explorer(lambda k: calls.append(k) or "x", title="T", k=IntSlider(0, 1))
+    with pytest.raises(exc, match=f"^{message}$"):
+        sweep_explorers(**kwargs)
+    assert calls == []
 
 
 def test_sweep_explorers_after_clear_sees_none():

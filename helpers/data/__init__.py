@@ -8,7 +8,6 @@ from helpers.data.sequences import (
     TASKS,
     SequenceTask,
     Vocab,
-    iterate_minibatches,
     make_sequence_task,
     random_batch,
 )
@@ -24,5 +23,4 @@ __all__ = [
     "BOS",
     "EOS",
     "random_batch",
-    "iterate_minibatches",
 ]

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.data.text import load_text_file
+from helpers.validate import check_int
 
 __all__ = [
     "RELATIONS",
@@ -238,7 +239,7 @@ class PlantedCorpus:
 
 
 def analogy_questions(pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
-    """All questions ``(a, b, c, d)`` from pairs ``(a, b)`` and ``(c, d)`` of one relation, the two pairs distinct.
+    """All questions ``(a, b, c, d)`` from two distinct pairs ``(a, b)`` and ``(c, d)`` of one relation.
 
     ``n`` pairs give ``n (n − 1)`` questions; the answer ``d`` should be nearest to ``b − a + c``.
     """
@@ -311,12 +312,8 @@ def make_corpus(num_sentences: int = 6_000, seed: int = 0) -> PlantedCorpus:
             about capitals and tenses, 14 % use an ambiguous word.
         seed: NumPy seed; the same seed gives the same corpus.
     """
-    if isinstance(num_sentences, bool) or not isinstance(num_sentences, int):
-        raise TypeError(f"num_sentences must be an int, got {type(num_sentences).__name__}")
-    if num_sentences < 100:
-        raise ValueError(f"num_sentences must be >= 100, got {num_sentences}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    num_sentences = check_int("num_sentences", num_sentences, low=100)
+    seed = check_int("seed", seed, low=0)
     rng = np.random.default_rng(seed)
     kinds = list(_KIND_WEIGHTS)
     counts = rng.multinomial(num_sentences, list(_KIND_WEIGHTS.values()))
@@ -370,12 +367,12 @@ def sentences_from_file(
 
     Raises:
         FileNotFoundError: the file does not exist (the message names the path).
-        ValueError: the path is a directory, the file is not UTF-8, larger than ``max_bytes``, or holds no words.
+        ValueError: the path is a directory, or the file is not UTF-8, larger than ``max_bytes`` or holds no
+            words.
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise ValueError(f"max_bytes must be an int >= 1, got {max_bytes!r}")
+    max_bytes = check_int("max_bytes", max_bytes, low=1)
     p = Path(path)
     if p.is_dir():
         raise ValueError(f"path: {str(p)!r} is a directory; pass the path of a UTF-8 text file")

@@ -1,4 +1,4 @@
-"""Procedural faces: identities as parameter vectors, rendered under nuisance, with five landmarks known exactly.
+"""Procedural faces: identities as parameter vectors, rendered under nuisance, with five exact landmarks.
 
 No face data set may be downloaded, so faces are drawn in code. An **identity** is a fixed vector of
 ``NUM_PARAMS`` numbers in [0, 1) (face shape, eye spacing and size, brows, nose, mouth, skin, hair, ...);
@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from helpers.validate import check_int, check_real, check_seed
 
 PARAM_NAMES: tuple[str, ...] = (
     "face_width",
@@ -69,38 +71,14 @@ NUISANCE_NAMES: tuple[str, ...] = (
 _CHUNK = 256  # images rendered together: large enough to amortise NumPy overhead, small enough for the cache
 
 
-def _check_int(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= {low}, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
-    return int(value)
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int in [0, 2**32), got {type(seed).__name__}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an int in [0, 2**32), got {seed}")
-    return int(seed)
-
-
-def _check_fraction(name: str, value, high: float = 1.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number in [0, {high}], got {type(value).__name__}")
-    if not 0.0 <= float(value) <= high:
-        raise ValueError(f"{name} must be a number in [0, {high}], got {value}")
-    return float(value)
-
-
 def sample_identities(num_identities: int, seed: int = 0) -> np.ndarray:
     """Draw identities: ``(num_identities, NUM_PARAMS)`` float32, each entry uniform in [0, 1).
 
     Identity ``k`` of seed ``s`` is the same whatever ``num_identities`` is (rows are drawn one after another
     from one stream), so a longer list extends a shorter one.
     """
-    num_identities = _check_int("num_identities", num_identities, 1)
-    rng = np.random.default_rng([_check_seed(seed), 1])
+    num_identities = check_int("num_identities", num_identities, 1)
+    rng = np.random.default_rng([check_seed("seed", seed), 1])
     return rng.random((num_identities, NUM_PARAMS), dtype=np.float32)
 
 
@@ -117,10 +95,10 @@ def sample_nuisance(
         occlusion_prob: probability that an image carries a random occluding rectangle, in [0, 1]
             (independent of ``strength``; pass 0 for no occluders).
     """
-    n = _check_int("num_images", num_images, 1)
-    rng = np.random.default_rng([_check_seed(seed), 2])
-    k = _check_fraction("strength", strength, 2.0)
-    occlusion_prob = _check_fraction("occlusion_prob", occlusion_prob)
+    n = check_int("num_images", num_images, 1)
+    rng = np.random.default_rng([check_seed("seed", seed), 2])
+    k = check_real("strength", strength, 0, 2)
+    occlusion_prob = check_real("occlusion_prob", occlusion_prob, 0, 1)
     u = lambda low, high: rng.uniform(low, high, n).astype(np.float32)
     return {
         "angle": u(-18, 18) * k,  # degrees, in-plane rotation
@@ -150,7 +128,8 @@ class RenderedFaces:
         images: ``(N, H, W)`` float32 in [0, 1], the face on its background.
         landmarks: ``(N, 5, 2)`` float32 (x, y) pixel coordinates in ``LANDMARKS`` order.
         alpha: ``(N, H, W)`` float32 in [0, 1], how much of each pixel the head (face and hair) covers.
-        parts: only with ``parts=True``: part name → ``(N, H, W)`` coverage of the left/right eye, nose, mouth.
+        parts: only with ``parts=True``: part name → ``(N, H, W)`` coverage of the left/right eye, nose and
+            mouth.
     """
 
     images: np.ndarray
@@ -165,7 +144,8 @@ def _soft(signed: np.ndarray) -> np.ndarray:
 
 
 def _geometry(p: np.ndarray) -> dict[str, np.ndarray]:
-    """Identity parameters ``(B, P)`` in [0, 1) → shapes in face units (head half-height ≈ 1), each ``(B, 1, 1)``."""
+    """Identity parameters ``(B, P)`` in [0, 1) → shapes in face units (head half-height ≈ 1), each
+    ``(B, 1, 1)``."""
     g = {name: p[:, i, None, None] for i, name in enumerate(PARAM_NAMES)}
     lerp = lambda name, low, high: low + (high - low) * g[name]
     return {
@@ -193,7 +173,6 @@ def _geometry(p: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _render_chunk(p: np.ndarray, nz: dict[str, np.ndarray], size: int, want_parts: bool):
-    b = len(p)
     g = _geometry(p)
     col = lambda name: nz[name][:, None, None]
     theta = np.deg2rad(col("angle"))
@@ -240,7 +219,8 @@ def _render_chunk(p: np.ndarray, nz: dict[str, np.ndarray], size: int, want_part
     nose = nose * _soft(depth * unit * 0.3)
     img = img * (1 - 0.35 * nose)
     parts["nose"] = nose
-    # mouth: a curved band from corner to corner; smiling widens it and lifts the corners relative to its centre
+    # mouth: a curved band from corner to corner; smiling widens it and lifts the corners relative to its
+    # centre
     mouth_half = g["mouth_w"] * (1 + 0.15 * col("smile"))
     mouth_v = g["mouth_y"] + 0.08 * col("smile") * (1 - (u / mouth_half) ** 2)
     mouth = _soft((g["lip_t"] - np.abs(v - mouth_v)) * unit) * _soft((mouth_half - np.abs(u)) * unit)
@@ -289,7 +269,8 @@ def render_faces(
         seed: the stream of the additive pixel noise.
         parts: also return each part's coverage (for tests and figures).
     Returns:
-        :class:`RenderedFaces` with ``images (N, size, size)``, ``landmarks (N, 5, 2)``, ``alpha (N, size, size)``.
+        :class:`RenderedFaces` with ``images (N, size, size)``, ``landmarks (N, 5, 2)`` and
+        ``alpha (N, size, size)``.
     """
     if not isinstance(identities, np.ndarray):
         raise TypeError(
@@ -310,10 +291,8 @@ def render_faces(
             raise ValueError(
                 f"nuisance[{key!r}] must have shape ({n},) like identities, got {np.shape(nuisance[key])}"
             )
-    size = _check_int("size", size, 8)
-    if size > 512:
-        raise ValueError(f"size must be an int in [8, 512], got {size}")
-    rng = np.random.default_rng([_check_seed(seed), 3])
+    size = check_int("size", size, 8, 512)
+    rng = np.random.default_rng([check_seed("seed", seed), 3])
     p = identities.astype(np.float32, copy=False)
     nz = {k: np.asarray(nuisance[k], dtype=np.float32) for k in NUISANCE_NAMES}
     images = np.empty((n, size, size), np.float32)
@@ -385,7 +364,8 @@ class FaceDataset:
     Attributes:
         train_images ``(N_train, S, S)``, train_labels ``(N_train,)`` int64 in [0, num_train_identities),
         train_landmarks ``(N_train, 5, 2)``; unseen_images, unseen_labels (in [0, num_unseen_identities)),
-        unseen_landmarks likewise; train_identities ``(C_train, NUM_PARAMS)``, unseen_identities ``(C_unseen, P)``.
+        unseen_landmarks likewise; train_identities ``(C_train, NUM_PARAMS)``, unseen_identities
+        ``(C_unseen, NUM_PARAMS)``.
     """
 
     train_images: np.ndarray
@@ -415,11 +395,11 @@ def make_face_dataset(
     Images are ordered identity by identity (``labels = [0]*k + [1]*k + …``). The two splits take disjoint
     rows of one ``sample_identities`` stream and independent nuisance streams, all fixed by ``seed``.
     """
-    num_identities = _check_int("num_identities", num_identities, 1)
-    k = _check_int("images_per_identity", images_per_identity, 1)
-    num_unseen = _check_int("num_unseen_identities", num_unseen_identities, 1)
-    k_unseen = _check_int("unseen_images_per_identity", unseen_images_per_identity, 1)
-    seed = _check_seed(seed)
+    num_identities = check_int("num_identities", num_identities, 1)
+    k = check_int("images_per_identity", images_per_identity, 1)
+    num_unseen = check_int("num_unseen_identities", num_unseen_identities, 1)
+    k_unseen = check_int("unseen_images_per_identity", unseen_images_per_identity, 1)
+    seed = check_seed("seed", seed)
     everyone = sample_identities(num_identities + num_unseen, seed)
     splits = []
     for offset, (ids, per) in enumerate(
@@ -437,7 +417,7 @@ def make_face_dataset(
 def verification_pairs(
     labels: np.ndarray, num_pairs: int, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sample ``num_pairs`` same-identity and ``num_pairs`` different-identity index pairs from ``labels (N,)``.
+    """Sample ``num_pairs`` same-identity and ``num_pairs`` different-identity index pairs of ``labels (N,)``.
 
     Returns ``(i, j, same)``: ``(2·num_pairs,)`` int64 indices with ``i != j`` and a bool array, True for
     genuine (same identity) pairs. Needs at least one identity with two images and two identities.
@@ -447,8 +427,8 @@ def verification_pairs(
         raise ValueError(
             f"labels must be a 1-D integer array, got shape {labels.shape} and dtype {labels.dtype}"
         )
-    num_pairs = _check_int("num_pairs", num_pairs, 1)
-    rng = np.random.default_rng([_check_seed(seed), 4])
+    num_pairs = check_int("num_pairs", num_pairs, 1)
+    rng = np.random.default_rng([check_seed("seed", seed), 4])
     order = np.argsort(labels, kind="stable")
     uniq, first, counts = np.unique(labels[order], return_index=True, return_counts=True)
     if len(uniq) < 2 or counts.max() < 2:

@@ -14,20 +14,15 @@ from __future__ import annotations
 
 import torch
 
+from helpers.validate import check_int
+
 __all__ = ["copy_memory", "copy_memory_vocab_size"]
-
-
-def _check_int(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
 
 
 def copy_memory_vocab_size(num_symbols: int = 4, num_distractors: int = 4) -> int:
     """Number of token ids used by :func:`copy_memory`: symbols, distractors and the cue."""
-    _check_int("num_symbols", num_symbols, 2)
-    _check_int("num_distractors", num_distractors, 1)
+    num_symbols = check_int("num_symbols", num_symbols, low=2)
+    num_distractors = check_int("num_distractors", num_distractors, low=1)
     return num_symbols + num_distractors + 1
 
 
@@ -53,9 +48,9 @@ def copy_memory(
         ``inputs`` (n, length + delay) long ids: symbols, then ``delay - 1`` distractors, then the cue;
         ``targets`` (n, length) long ids in ``[0, num_symbols)``: the symbols to recall at the cue.
     """
-    _check_int("n", n, 1)
-    _check_int("delay", delay, 1)
-    _check_int("length", length, 1)
+    n = check_int("n", n, low=1)
+    delay = check_int("delay", delay, low=1)
+    length = check_int("length", length, low=1)
     vocab_size = copy_memory_vocab_size(num_symbols, num_distractors)
     if not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")

@@ -1,17 +1,18 @@
 """Synthetic scenes for face detection: several procedural faces pasted into cluttered backgrounds.
 
-Each scene is a greyscale image with one to ``max_faces`` faces from :mod:`helpers.data.faces`, drawn at varied
-size (crops of several sides), in-plane rotation and lighting, over a background of random gradients,
+Each scene is a greyscale image with one to ``max_faces`` faces from :mod:`helpers.data.faces`, drawn at
+varied size (crops of several sides), in-plane rotation and lighting, over a background of random gradients,
 rectangles, ellipses and stripes. Every face comes with its five landmarks (exact, by construction), its
 identity and a ground-truth **face box** computed from the landmarks by :func:`face_boxes` — the same rule
 applies to any face with known landmarks, so boxes of generated and real faces follow one convention
-(brows to chin, like the crops of ``skimage.data.lfw_subset`` and the boxes of OpenCV's frontal-face cascade).
+(brows to chin, like the crops of ``skimage.data.lfw_subset`` and the boxes of OpenCV's frontal-face
+cascade).
 
-Conventions: images ``(N, H, W)`` float32 in [0, 1]; boxes ``(..., 4)`` float32 as ``x1, y1, x2, y2`` in pixel
-units (pixel (row i, column j) covers [j, j+1) × [i, i+1)); landmarks ``(..., 5, 2)`` as (x, y) in
-``helpers.data.faces.LANDMARKS`` order. Scenes have a fixed number of face *slots*; ``valid`` marks the used ones.
-Everything is fixed by ``seed``. What it leaves out: colour, out-of-plane pose, partly visible faces at the
-border, crowds with overlapping faces, real backgrounds.
+Conventions: images ``(N, H, W)`` float32 in [0, 1]; boxes ``(..., 4)`` float32 as ``x1, y1, x2, y2`` in
+pixel units (pixel (row i, column j) covers [j, j+1) × [i, i+1)); landmarks ``(..., 5, 2)`` as (x, y) in
+``helpers.data.faces.LANDMARKS`` order. Scenes have a fixed number of face *slots*; ``valid`` marks the used
+ones. Everything is fixed by ``seed``. What it leaves out: colour, out-of-plane pose, partly visible faces at
+the border, crowds with overlapping faces, real backgrounds.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ import numpy as np
 from helpers.data.faces import (
     NUM_PARAMS,
     RenderedFaces,
-    _check_int,
-    _check_seed,
     paste_faces,
     render_faces,
     sample_identities,
     sample_nuisance,
 )
+from helpers.validate import check_int, check_real, check_seed
 
 BOX_SIDE_PER_EYE_MOUTH: float = 2.8  # box side / distance from the eyes' midpoint to the mouth's midpoint
 BOX_FRACTION: float = 0.68  # typical box side / rendered crop side (face units: 1.9 of 2.78 per side)
+MIN_BOX_SIDE = 8  # pixels: the smallest face box make_scenes accepts
+MAX_CROP_SHARE = 0.8  # box_range's bound: a face's rendered crop spans at most about this share of the scene
 _NUM_SHAPES = 10  # clutter shapes per background
 _NUM_BADGES = 2  # face-like distractors per background: a blob with random marks inside
 
@@ -47,8 +49,7 @@ def face_boxes(landmarks: np.ndarray, side_factor: float = BOX_SIDE_PER_EYE_MOUT
     lm = np.asarray(landmarks, dtype=np.float32)
     if lm.ndim < 2 or lm.shape[-2:] != (5, 2):
         raise ValueError(f"landmarks must have shape (..., 5, 2), got {lm.shape}")
-    if isinstance(side_factor, bool) or not isinstance(side_factor, (int, float)) or not side_factor > 0:
-        raise ValueError(f"side_factor must be a number > 0, got {side_factor!r}")
+    side_factor = check_real("side_factor", side_factor, low=0, low_open=True)
     eyes, mouth = lm[..., 0:2, :].mean(-2), lm[..., 3:5, :].mean(-2)  # (..., 2)
     centre = (eyes + mouth) / 2
     half = side_factor * np.linalg.norm(mouth - eyes, axis=-1, keepdims=True) / 2  # (..., 1)
@@ -58,10 +59,11 @@ def face_boxes(landmarks: np.ndarray, side_factor: float = BOX_SIDE_PER_EYE_MOUT
 def clutter(num_images: int, size: int = 96, seed: int = 0) -> np.ndarray:
     """Cluttered backgrounds ``(num_images, size, size)`` float32 in [0, 1]: a linear gradient, random
     rectangles, ellipses and stripes of random grey, "badges" (a blob with three dark or light marks at random
-    places inside, so that a blob with marks is not yet a face), and faint pixel noise. Vectorised over images."""
-    n = _check_int("num_images", num_images, 1)
-    size = _check_int("size", size, 8)
-    rng = np.random.default_rng([_check_seed(seed), 12])
+    places inside, so that a blob with marks is not yet a face), and faint pixel noise. Vectorised over
+    images."""
+    n = check_int("num_images", num_images, 1)
+    size = check_int("size", size, 8)
+    rng = np.random.default_rng([check_seed("seed", seed), 12])
     u = lambda low, high, *shape: rng.uniform(low, high, (n, *shape)).astype(np.float32)
     pix = (np.arange(size, dtype=np.float32) + 0.5) / size
     x, y = pix[None, None, :], pix[None, :, None]  # (1, 1, W), (1, H, 1)
@@ -138,23 +140,20 @@ def make_scenes(
         strength, occlusion_prob: passed to :func:`helpers.data.faces.sample_nuisance`.
         max_tries: placement attempts per face; a face that still overlaps an earlier one is left out.
     """
-    n = _check_int("num_scenes", num_scenes, 1)
-    size = _check_int("size", size, 32)
-    if size > 512:
-        raise ValueError(f"size must be an int in [32, 512], got {size}")
-    k = _check_int("max_faces", max_faces, 1)
-    max_tries = _check_int("max_tries", max_tries, 1)
-    if (
-        not isinstance(box_range, (tuple, list))
-        or len(box_range) != 2
-        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box_range)
-        or not 8 <= box_range[0] <= box_range[1] <= BOX_FRACTION * size * 0.8
-    ):
+    n = check_int("num_scenes", num_scenes, 1)
+    size = check_int("size", size, 32, 512)
+    k = check_int("max_faces", max_faces, 1)
+    max_tries = check_int("max_tries", max_tries, 1)
+    if not isinstance(box_range, (tuple, list)) or len(box_range) != 2:
+        raise TypeError(f"box_range must be a (low, high) pair of numbers, got {box_range!r}")
+    low, high = (check_real(f"box_range[{i}]", side) for i, side in enumerate(box_range))
+    largest = MAX_CROP_SHARE * BOX_FRACTION * size
+    if not MIN_BOX_SIDE <= low <= high <= largest:
         raise ValueError(
-            f"box_range must be (low, high) with 8 <= low <= high <= {BOX_FRACTION * size * 0.8:.1f} "
+            f"box_range must be (low, high) with {MIN_BOX_SIDE} <= low <= high <= {largest:.1f} "
             f"for size {size}, got {box_range!r}"
         )
-    seed = _check_seed(seed)
+    seed = check_seed("seed", seed)
     if identities is None:
         identities = sample_identities(n * k, seed)
     if (
@@ -167,7 +166,7 @@ def make_scenes(
     rng = np.random.default_rng([seed, 13])
     labels = rng.integers(0, len(identities), (n, k))
     valid = np.arange(k)[None, :] < rng.integers(1, k + 1, n)[:, None]
-    crop = (np.round(rng.uniform(*box_range, (n, k)) / BOX_FRACTION / 4) * 4).astype(int)
+    crop = (np.round(rng.uniform(low, high, (n, k)) / BOX_FRACTION / 4) * 4).astype(int)
     crop = np.clip(crop, 8, size)
     nuisance = sample_nuisance(
         n * k, (seed * 7919 + 5) % 2**32, strength=strength, occlusion_prob=occlusion_prob

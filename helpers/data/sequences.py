@@ -8,16 +8,20 @@ Generation is vectorised NumPy, deterministic by ``seed``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from helpers.validate import check_choice, check_int
+
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<bos>", "<eos>")
 TASKS = ("copy", "reverse", "sort", "add")
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+MAX_LEN = 512  # longest source sequence of 'copy', 'reverse' and 'sort'
+MAX_ADD_DIGITS = 9  # most digits per operand of 'add'
 
 
 @dataclass(frozen=True)
@@ -73,19 +77,10 @@ class SequenceTask:
 
     def show(self, i: int = 0, split: str = "test") -> str:
         """One example as text, e.g. ``'3 1 2 → 1 2 3'``."""
-        if split not in ("train", "test"):
-            raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        check_choice("split", split, ("train", "test"))
         src, tgt = (self.train_src, self.train_tgt) if split == "train" else (self.test_src, self.test_tgt)
-        if not -len(src) <= i < len(src):
-            raise ValueError(f"i must be in [0, {len(src)}), got {i}")
+        i = check_int("i", i, -len(src), len(src) - 1)
         return " ".join(self.vocab.decode(src[i])) + " → " + " ".join(self.vocab.decode(tgt[i]))
-
-
-def _check_int(name: str, value, low: int, high: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{name} must be in [{low}, {high if high is not None else '∞'}], got {value}")
 
 
 def _digits(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +109,7 @@ def _generate(task: str, n: int, min_len: int, max_len: int, k: int, rng: np.ran
             return low + (rng.random(n) * (10**d - low)).astype(np.int64)
 
         a, b = operand(), operand()
-        (da, la), (db, lb) = _digits(a, max_len), _digits(b, max_len)
+        (da, la), (db, _) = _digits(a, max_len), _digits(b, max_len)
         (ds, ls) = _digits(a + b, max_len + 1)
         plus = off + 10
         src = np.full((n, 2 * max_len + 1), PAD, dtype=np.int64)
@@ -157,7 +152,8 @@ def make_sequence_task(
     """Generate a toy task with a held-out split whose sources never occur in training.
 
     Args:
-        task: ``'copy'``, ``'reverse'``, ``'sort'`` (sequences of symbols) or ``'add'`` (``'12+345'`` → ``'357'``).
+        task: ``'copy'``, ``'reverse'``, ``'sort'`` (sequences of symbols) or ``'add'``
+            (``'12+345'`` → ``'357'``).
         n_train, n_test: examples per split.
         min_len, max_len: sequence length range; for ``'add'`` the number of digits of each operand (≤ 9).
         num_symbols: alphabet size for copy/reverse/sort (2 to 36); ``'add'`` always uses the 10 digits.
@@ -165,13 +161,13 @@ def make_sequence_task(
     Returns:
         A :class:`SequenceTask`; sources (N, S) and targets (N, T) as ``torch.long``.
     """
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-    _check_int("n_train", n_train, 1)
-    _check_int("n_test", n_test, 1)
-    _check_int("min_len", min_len, 1)
-    _check_int("max_len", max_len, min_len, 9 if task == "add" else 512)
-    _check_int("seed", seed, 0)
+    check_choice("task", task, TASKS)
+    n_train = check_int("n_train", n_train, low=1)
+    n_test = check_int("n_test", n_test, low=1)
+    min_len = check_int("min_len", min_len, low=1)
+    max_len = check_int("max_len", max_len, min_len, MAX_ADD_DIGITS if task == "add" else MAX_LEN)
+    seed = check_int("seed", seed, low=0)
+    num_symbols = check_int("num_symbols", num_symbols)
     if task == "add":
         if num_symbols != 10:
             raise ValueError(f"num_symbols must be 10 for task 'add' (decimal digits), got {num_symbols}")
@@ -179,7 +175,7 @@ def make_sequence_task(
         per_len = [(10**d - (10 ** (d - 1) if d > 1 else 0)) for d in range(min_len, max_len + 1)]
         distinct = sum(per_len) ** 2
     else:
-        _check_int("num_symbols", num_symbols, 2, len(_ALPHABET))
+        check_int("num_symbols", num_symbols, 2, len(_ALPHABET))
         tokens = SPECIALS + tuple(_ALPHABET[:num_symbols])
         distinct = sum(num_symbols**length for length in range(min_len, max_len + 1))
     need = n_train + n_test
@@ -212,24 +208,8 @@ def random_batch(
     n = tensors[0].shape[0]
     if any(t.shape[0] != n for t in tensors):
         raise ValueError(f"tensors must share their first dimension, got {[t.shape[0] for t in tensors]}")
-    _check_int("batch_size", batch_size, 1, n)
+    batch_size = check_int("batch_size", batch_size, 1, n)
     if not isinstance(generator, torch.Generator):
         raise TypeError("generator must be a torch.Generator")
     idx = torch.randperm(n, generator=generator)[:batch_size]
     return tuple(t[idx] for t in tensors)
-
-
-def iterate_minibatches(
-    *tensors: torch.Tensor, batch_size: int, generator: torch.Generator | None = None
-) -> Iterator[tuple[torch.Tensor, ...]]:
-    """One pass over tensors sharing dim 0 in batches (shuffled when a generator is given; last may be short)."""
-    if not tensors:
-        raise ValueError("give at least one tensor")
-    n = tensors[0].shape[0]
-    if any(t.shape[0] != n for t in tensors):
-        raise ValueError(f"tensors must share their first dimension, got {[t.shape[0] for t in tensors]}")
-    _check_int("batch_size", batch_size, 1)
-    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
-    for start in range(0, n, batch_size):
-        idx = order[start : start + batch_size]
-        yield tuple(t[idx] for t in tensors)

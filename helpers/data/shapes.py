@@ -11,7 +11,6 @@ of several templates and synonyms ("a small red circle at the top left", "upper-
 - :func:`make_shapes_dataset` builds train / seen-test / unseen-test splits; ``corrupt_fraction`` replaces
   that fraction of training captions with captions of other attributes (noisy "web" captions).
 - :class:`CaptionTokenizer` splits captions into lower-case words and maps them to ids.
-- :func:`load_image_folder` reads the reader's own images and a captions file.
 
 Everything is deterministic by ``seed``. Left out on purpose: more than one object per image, occlusion,
 textures, and anything a real photo has.
@@ -20,13 +19,13 @@ textures, and anything a real photo has.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
+
+from helpers.validate import check_int, check_real
 
 IMAGE_SIZE = 32
 SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "cross")
@@ -93,13 +92,6 @@ _ARTICLE = re.compile(r"\ba (?=[aeiou])")
 _WORD = re.compile(r"[a-z]+|[0-9]+|[^\sa-z0-9]")
 
 
-def _check_int(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-
-
 def _check_indices(name: str, values, n_options: int) -> np.ndarray:
     arr = values.cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
     if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
@@ -138,7 +130,7 @@ def render_shapes(shape, colour, position, size, *, seed: int = 0) -> torch.Tens
         (N, 3, 32, 32) float32 images in [0, 1].
     """
     shape, colour, position, size = _check_attributes(shape, colour, position, size)
-    _check_int("seed", seed, 0)
+    check_int("seed", seed, low=0)
     rng = np.random.default_rng(seed)
     n = len(shape)
     cell = IMAGE_SIZE / 3
@@ -204,7 +196,7 @@ def make_captions(
         N captions (lower case).
     """
     shape, colour, position, size = _check_attributes(shape, colour, position, size)
-    _check_int("seed", seed, 0)
+    check_int("seed", seed, low=0)
     templates = TEMPLATES if templates is None else templates
     if isinstance(templates, str) or not templates or not all(isinstance(t, str) for t in templates):
         raise TypeError("templates must be a non-empty sequence of str")
@@ -240,11 +232,6 @@ def combo_index(shape, colour) -> torch.Tensor:
     return torch.from_numpy(s * len(COLOURS) + c)
 
 
-def combo_names() -> list[str]:
-    """Names ``'<colour> <shape>'`` of all (shape, colour) classes, in :func:`combo_index` order."""
-    return [f"{c} {s}" for s in SHAPES for c in COLOURS]
-
-
 _FIRST_PASS, _SECOND_PASS = (0, 1, 2, 3, 0, 1), (2, 3, 0, 1, 3, 2)
 
 
@@ -259,8 +246,8 @@ def held_out_combos(num: int = 6, *, seed: int = 0) -> list[tuple[str, str]]:
     Returns:
         ``num`` (shape name, colour name) pairs.
     """
-    _check_int("num", num, 0)
-    _check_int("seed", seed, 0)
+    num = check_int("num", num, low=0)
+    check_int("seed", seed, low=0)
     limit = len(SHAPES) * len(COLOURS) // 2
     if num > limit:
         raise ValueError(f"num must be <= {limit} so every shape and colour stays in training, got {num}")
@@ -300,8 +287,7 @@ class ShapeCaptions:
 
     def describe(self, i: int) -> str:
         """The true attributes of item ``i``, e.g. ``'small red circle, top left'``."""
-        if isinstance(i, bool) or not isinstance(i, int) or not -len(self) <= i < len(self):
-            raise ValueError(f"i must be an int in [0, {len(self)}), got {i!r}")
+        i = check_int("i", i, -len(self), len(self) - 1)
         return (
             f"{SIZES[self.size[i]]} {COLOURS[self.colour[i]]} {SHAPES[self.shape[i]]}, "
             f"{POSITIONS[self.position[i]]}"
@@ -330,12 +316,9 @@ def make_shape_captions(
         corrupt_fraction: exactly ``round(corrupt_fraction · n)`` captions, chosen at random, describe other
             attributes (another allowed (shape, colour) pair, another position and size) than their image.
     """
-    _check_int("n", n, 1)
-    _check_int("seed", seed, 0)
-    if isinstance(corrupt_fraction, bool) or not isinstance(corrupt_fraction, (int, float)):
-        raise TypeError(f"corrupt_fraction must be a number, got {type(corrupt_fraction).__name__}")
-    if not 0.0 <= corrupt_fraction <= 1.0:
-        raise ValueError(f"corrupt_fraction must be in [0, 1], got {corrupt_fraction}")
+    n = check_int("n", n, low=1)
+    check_int("seed", seed, low=0)
+    corrupt_fraction = check_real("corrupt_fraction", corrupt_fraction, 0, 1)
     if combos is None:
         combos = [(s, c) for s in SHAPES for c in COLOURS]
     allowed = []
@@ -402,7 +385,10 @@ class CaptionTokenizer:
 
     @staticmethod
     def split(text: str) -> list[str]:
-        """Lower-case words, numbers and single punctuation marks: ``'Top-left: a DISC'`` → top - left : a disc."""
+        """Lower-case words, numbers and single punctuation marks.
+
+        ``'Top-left: a DISC'`` → ``['top', '-', 'left', ':', 'a', 'disc']``.
+        """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         return _WORD.findall(text.lower())
@@ -416,7 +402,7 @@ class CaptionTokenizer:
 
     @classmethod
     def for_shapes(cls) -> CaptionTokenizer:
-        """Every word the generator can write (templates and all synonyms): the same vocabulary for any seed."""
+        """Every word the generator can write (templates and all synonyms): one vocabulary for any seed."""
         texts = (
             list(TEMPLATES)
             + ["an"]
@@ -447,7 +433,7 @@ class CaptionTokenizer:
             texts = [texts]
         if not all(isinstance(t, str) for t in texts):
             raise TypeError("texts must be a str or a sequence of str")
-        _check_int("max_len", max_len, 2)
+        max_len = check_int("max_len", max_len, low=2)
         out = torch.full((len(texts), max_len), self.pad_id, dtype=torch.long)
         for i, text in enumerate(texts):
             ids = [self.index.get(w, self.unk_id) for w in self.split(text)][: max_len - 2]
@@ -458,9 +444,8 @@ class CaptionTokenizer:
         """Ids back to words joined by spaces, without ``<bos>``, ``<eos>`` and padding."""
         ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
         words = []
-        for i in ids:
-            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.tokens):
-                raise ValueError(f"ids must be ints in [0, {len(self.tokens)}), got {i!r}")
+        for position, value in enumerate(ids):
+            i = check_int(f"ids[{position}]", value, 0, len(self.tokens) - 1)
             if i not in (self.pad_id, self.bos_id, self.eos_id):
                 words.append(self.tokens[i])
         return " ".join(words)
@@ -502,7 +487,7 @@ def make_shapes_dataset(
         num_held_out: how many (shape, colour) pairs never appear in training (0 … 12).
         corrupt_fraction: fraction of *training* captions replaced by wrong ones.
     """
-    _check_int("seed", seed, 0)
+    check_int("seed", seed, low=0)
     held = held_out_combos(num_held_out, seed=seed)
     seen = [(s, c) for s in SHAPES for c in COLOURS if (s, c) not in held]
     train = make_shape_captions(n_train, seed=seed * 3 + 1, combos=seen, corrupt_fraction=corrupt_fraction)
@@ -510,97 +495,6 @@ def make_shapes_dataset(
     if held:
         unseen = make_shape_captions(n_unseen, seed=seed * 3 + 3, combos=held)
     else:
-        _check_int("n_unseen", n_unseen, 1)
+        check_int("n_unseen", n_unseen, low=1)
         unseen = make_shape_captions(n_unseen, seed=seed * 3 + 3, combos=seen)
     return ShapesDataset(train, test, unseen, held, CaptionTokenizer.for_shapes())
-
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
-
-
-def _read_image(path: Path, line_no: int, image_size: int) -> np.ndarray:
-    from skimage import io, transform  # local import: only the folder loader needs scikit-image
-
-    try:
-        with warnings.catch_warnings():  # imageio tries its plugins in turn; some warn they are deprecated
-            warnings.simplefilter("ignore", DeprecationWarning)
-            image = np.asarray(io.imread(path))
-    except Exception as exc:  # imageio raises many kinds of errors for broken files
-        raise ValueError(
-            f"cannot read image {path} (captions file line {line_no}): {type(exc).__name__}: {exc}"
-        ) from None
-    if image.dtype == bool:
-        image = image.astype(np.float64)
-    elif np.issubdtype(image.dtype, np.integer):
-        image = image / float(np.iinfo(image.dtype).max)
-    image = image.astype(np.float64)
-    if image.ndim == 2:
-        image = np.repeat(image[:, :, None], 3, axis=2)
-    if image.ndim != 3 or image.shape[2] not in (1, 3, 4):
-        raise ValueError(
-            f"image {path} (line {line_no}) has shape {image.shape}; expected H×W, H×W×3 or H×W×4"
-        )
-    if image.shape[2] == 1:
-        image = np.repeat(image, 3, axis=2)
-    image = image[:, :, :3]
-    if image.shape[:2] != (image_size, image_size):
-        image = transform.resize(image, (image_size, image_size), anti_aliasing=True)
-    return np.clip(image, 0, 1).transpose(2, 0, 1)
-
-
-def load_image_folder(
-    folder: str | Path, captions_file: str = "captions.tsv", *, image_size: int = IMAGE_SIZE
-) -> tuple[torch.Tensor, list[str], list[str]]:
-    """Read your own images and captions, e.g. to try a trained dual encoder on them.
-
-    The captions file (UTF-8, inside ``folder``) has one line per image: ``file name<TAB>caption``. Empty lines
-    and lines starting with ``#`` are skipped. Images (PNG, JPEG, …) are read with scikit-image, converted to
-    RGB in [0, 1] (grey is repeated, alpha dropped) and resized to ``image_size`` × ``image_size``.
-
-    Returns:
-        images (N, 3, image_size, image_size) float32, N captions, N file names.
-    Raises:
-        TypeError: ``folder`` is not a str or Path.
-        FileNotFoundError: no such folder, no captions file, or a listed image is missing.
-        ValueError: a malformed line, an empty caption, an unreadable image, or no entries at all.
-    """
-    if not isinstance(folder, (str, Path)):
-        raise TypeError(f"folder must be a str or pathlib.Path, got {type(folder).__name__}")
-    if not isinstance(captions_file, str) or not captions_file:
-        raise TypeError("captions_file must be a non-empty str")
-    _check_int("image_size", image_size, 4)
-    root = Path(folder).expanduser()
-    if not root.is_dir():
-        raise FileNotFoundError(f"no such folder: {root.resolve()}")
-    listing = root / captions_file
-    if not listing.is_file():
-        raise FileNotFoundError(
-            f"no captions file {listing.resolve()}; write one line per image: '<file name><TAB><caption>'"
-        )
-    try:
-        lines = listing.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{listing} is not valid UTF-8 (byte {exc.start}); save it as UTF-8") from None
-    images, captions, names = [], [], []
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if "\t" not in line:
-            raise ValueError(
-                f"{listing} line {line_no} has no TAB: expected '<file name><TAB><caption>', "
-                f"got {line[:60]!r}"
-            )
-        name, caption = (part.strip() for part in line.split("\t", 1))
-        if not name or not caption:
-            raise ValueError(f"{listing} line {line_no}: empty file name or caption in {line[:60]!r}")
-        path = root / name
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"image {path.resolve()} listed on line {line_no} of {listing.name} does not exist"
-            )
-        images.append(_read_image(path, line_no, image_size))
-        captions.append(caption)
-        names.append(name)
-    if not images:
-        raise ValueError(f"{listing} lists no images; write one line per image: '<file name><TAB><caption>'")
-    return torch.from_numpy(np.stack(images).astype(np.float32)), captions, names

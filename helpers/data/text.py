@@ -4,8 +4,8 @@ passage written for this collection, and a loader for the reader's own text file
 - :func:`english_documents` gathers the documentation that ships with every Python installation — the
   reference-manual topics of ``pydoc_data.topics`` (the text behind ``help("assignment")``) and the docstrings
   of a fixed list of standard-library modules — in a fixed order. Same Python version, same text.
-- :func:`english_text` and :func:`english_split` cut that collection to a size in characters; the split
-  keeps training and held-out text in disjoint documents, chosen by a seed.
+- :func:`english_split` cuts that collection into training and held-out text of given sizes in characters,
+  from disjoint documents chosen by a seed.
 - :data:`CHINESE_PASSAGE` is original prose (about 600 characters) on writing, reading and counting.
 - :func:`load_text_file` reads a UTF-8 file and says clearly what is wrong when it cannot.
 """
@@ -19,9 +19,11 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+from helpers.validate import check_int
+
 # Modules whose docstrings are gathered, in this order (a module missing from an installation is skipped).
-# Modules that debuggers, test runners or notebook kernels patch at run time (pdb, bdb, code, builtins, warnings,
-# signal) are left out, so the text is the same in a script, under pytest and in a Jupyter kernel.
+# Modules that debuggers, test runners or notebook kernels patch at run time (pdb, bdb, code, builtins,
+# warnings, signal) are left out, so the text is the same in a script, under pytest and in a Jupyter kernel.
 STDLIB_MODULES: tuple[str, ...] = (
     "argparse",
     "asyncio",
@@ -218,8 +220,8 @@ def _documents() -> tuple[str, ...]:
     raw = [pydoc_data.topics.topics[key] for key in sorted(pydoc_data.topics.topics)]
     for module_name in STDLIB_MODULES:
         raw += _gather(module_name)
-    for doc in raw:
-        doc = inspect.cleandoc(doc).strip()
+    for text in raw:
+        doc = inspect.cleandoc(text).strip()
         if len(doc) >= MIN_DOC_CHARS and doc not in seen:
             seen.add(doc)
             out.append(doc)
@@ -236,13 +238,6 @@ def english_documents() -> list[str]:
     return list(_documents())
 
 
-def _check_chars(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int (a number of characters), got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-
-
 def _fill(docs: list[str], max_chars: int) -> str:
     """Join documents with blank lines until ``max_chars``; the last one is cut to fit exactly."""
     parts, size = [], 0
@@ -253,25 +248,6 @@ def _fill(docs: list[str], max_chars: int) -> str:
         parts.append(piece[: max_chars - size])
         size += len(parts[-1])
     return "".join(parts)
-
-
-def english_text(max_chars: int = 1_000_000, *, seed: int | None = None) -> str:
-    """Real English text from Python's documentation, at most ``max_chars`` characters.
-
-    Args:
-        max_chars: size limit in characters (>= 1). The result is shorter only when the whole collection
-            is shorter (see :func:`english_documents`).
-        seed: ``None`` keeps the fixed document order; an int shuffles the documents first (deterministic).
-    Returns:
-        Documents joined by blank lines, the last one cut at the limit.
-    """
-    _check_chars("max_chars", max_chars)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
-    docs = english_documents()
-    if seed is not None:
-        random.Random(seed).shuffle(docs)
-    return _fill(docs, max_chars)
 
 
 def english_split(train_chars: int, heldout_chars: int, *, seed: int = 0) -> tuple[str, str]:
@@ -288,10 +264,9 @@ def english_split(train_chars: int, heldout_chars: int, *, seed: int = 0) -> tup
     Raises:
         ValueError: the collection cannot fill both (it holds about 1.2 M characters).
     """
-    _check_chars("train_chars", train_chars)
-    _check_chars("heldout_chars", heldout_chars)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    train_chars = check_int("train_chars", train_chars, low=1)
+    heldout_chars = check_int("heldout_chars", heldout_chars, low=1)
+    seed = check_int("seed", seed)
     docs = english_documents()
     random.Random(seed).shuffle(docs)
     heldout = _fill(docs, heldout_chars)
@@ -307,11 +282,6 @@ def english_split(train_chars: int, heldout_chars: int, *, seed: int = 0) -> tup
             f"{total} characters available"
         )
     return train, heldout
-
-
-def chinese_passage() -> str:
-    """The Chinese passage :data:`CHINESE_PASSAGE` (original prose, about 600 characters)."""
-    return CHINESE_PASSAGE
 
 
 def load_text_file(path: str | Path, *, max_chars: int | None = None) -> str:
@@ -331,7 +301,7 @@ def load_text_file(path: str | Path, *, max_chars: int | None = None) -> str:
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
     if max_chars is not None:
-        _check_chars("max_chars", max_chars)
+        max_chars = check_int("max_chars", max_chars, low=1)
     file = Path(path).expanduser()
     if not file.exists():
         raise FileNotFoundError(
