@@ -14,7 +14,7 @@ NB ?= $(NOTEBOOKS)
 
 help:
 	@echo "make lab       set up .venv and open JupyterLab on notebooks/"
-	@echo "make test      set up .venv; unit + structure tests; every notebook (nbval); workshop, site and browser checks"
+	@echo "make test      set up .venv; lint; unit + structure tests; every notebook (nbval); workshop, site and browser checks"
 	@echo "make execute   re-run notebooks in place in a fresh kernel (NB=notebooks/04_transformer.ipynb for one)"
 	@echo "make lint      ruff check + ruff format --check over helpers, tools, tests, benchmarks, notebooks"
 	@echo "make components  write helpers/components/ from the notebook cells marked \"# export: components/<module>.py\""
@@ -35,19 +35,28 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
+# One pytest session on two workers (pytest-xdist, whole files per worker): one worker runs every notebook in
+# JupyterLab inside Chromium while the other runs the unit tests, nbval on every notebook, the kit and the site.
+# DDL_THREADS=1 gives each notebook one thread, so the two never fight over the two cores.
+TEST_ENV := DDL_QUIET=1 DDL_THREADS=1 OMP_NUM_THREADS=1
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=300
+WORKERS ?= 2
+
 test: $(STAMP)
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-unit && $(MAKE) --no-print-directory test-notebooks && \
-	$(MAKE) --no-print-directory test-teaching; status=$$?; \
+	$(MAKE) --no-print-directory lint && \
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) -q -rs \
+		tests/integration/test_browser_lab.py tests $(NOTEBOOKS); status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s wall in all"; exit $$status
 
+# the same checks one group at a time, in one process each
 test-unit: $(STAMP)
 	DDL_QUIET=1 $(BIN)/python -m pytest tests -q --ignore=tests/integration
 
 test-notebooks: $(STAMP)
-	DDL_QUIET=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 -q $(NOTEBOOKS)
+	DDL_QUIET=1 $(BIN)/python -m pytest $(NBVAL) -q $(NOTEBOOKS)
 
-# workshop kit, offline site, and every notebook run in JupyterLab inside headless Chromium (skipped without it)
+# workshop kit, offline site, and every notebook run in JupyterLab inside headless Chromium
 test-teaching: $(STAMP)
 	DDL_QUIET=1 $(BIN)/python -m pytest tests/integration -q -rs
 
@@ -72,7 +81,7 @@ components: $(STAMP)
 	$(BIN)/python -m tools.export
 
 doctor:
-	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m helpers.doctor
+	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m helpers.doctor --requirements requirements.txt
 
 clean:
 	rm -rf build .pytest_cache $(VENV)

@@ -27,9 +27,17 @@ FALLBACK_REQUIREMENTS = [
 ]
 
 
+#: The pinned list that ships beside the package in an editable install (``make setup`` installs it so).
+PACKAGED_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+
+
 def read_requirements(path: Path | None = None) -> list[tuple[str, str | None]]:
-    """(name, pinned version or None) for each requirement line of ``requirements.txt``."""
-    path = path or Path(__file__).resolve().parents[1] / "requirements.txt"
+    """(name, pinned version or None) for each requirement line of ``path``.
+
+    Without ``path``, the ``requirements.txt`` beside the installed package; where there is none (a wheel
+    install), the packages the notebooks cannot run without, unpinned.
+    """
+    path = PACKAGED_REQUIREMENTS if path is None else Path(path)
     if not path.exists():
         return [(name, None) for name in FALLBACK_REQUIREMENTS]
     out = []
@@ -95,8 +103,13 @@ def report(requirements: list[tuple[str, str | None]] | None = None) -> tuple[li
     return lines, ok
 
 
-def main() -> int:
-    lines, ok = report()
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="OK/FAIL report of the environment, for bug reports.")
+    parser.add_argument("--requirements", type=Path, help="the pinned list to check against")
+    args = parser.parse_args(argv)
+    lines, ok = report(read_requirements(args.requirements))
     print("Deriving Deep Learning — environment report")
     print("\n".join(lines))
     print(

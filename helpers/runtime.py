@@ -19,6 +19,9 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 #: Progress bars are silenced when this environment variable is set (``make test`` and ``make execute`` set
 #: it), so committed notebooks and test logs carry no bar widgets. Results never depend on it.
 QUIET_ENV = "DDL_QUIET"
+#: When set (e.g. ``DDL_THREADS=1``), overrides the thread count every notebook asks :func:`setup` for. ``make
+#: test`` sets it to 1 so that two notebooks can run side by side on two cores; results hold for any count.
+THREADS_ENV = "DDL_THREADS"
 
 _START = time.perf_counter()
 _DEVICE = torch.device("cpu")
@@ -75,7 +78,8 @@ def setup(
     Args:
         seed: seeds Python, NumPy and PyTorch.
         device: ``'auto'`` (CUDA, then MPS, then CPU) or one of ``'cpu'``, ``'cuda'``, ``'mps'``.
-        threads: torch intra-op threads; default all cores available to this process.
+        threads: torch intra-op threads; default all cores available to this process. The environment
+            variable ``DDL_THREADS``, when set, overrides it.
         verbose: print the one-line environment summary.
     Returns:
         The chosen ``torch.device``.
@@ -84,6 +88,11 @@ def setup(
     from helpers import plot, widgets  # local import: plot pulls in matplotlib
 
     threads = available_cores() if threads is None else check_int("threads", threads, low=1)
+    if os.environ.get(THREADS_ENV):
+        text = os.environ[THREADS_ENV]
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"the environment variable {THREADS_ENV} must be an int >= 1, got {text!r}")
+        threads = int(text)
     check_bool("verbose", verbose)
     seed = check_seed("seed", seed)
     _DEVICE = pick_device(device)

@@ -1,7 +1,6 @@
 """Tests for helpers/doctor.py: requirement parsing, the OK/FAIL report and the exit code."""
 
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 
@@ -44,8 +43,8 @@ def test_read_requirements_falls_back_when_file_is_absent(tmp_path):
     assert ("torch", None) in reqs and ("nbval", None) in reqs
 
 
-def test_read_requirements_default_is_the_repository_file():
-    repository_file = Path(doctor.__file__).resolve().parents[1] / "requirements.txt"
+def test_read_requirements_default_is_the_repository_file(repo_root):
+    repository_file = repo_root / "requirements.txt"
     reqs = doctor.read_requirements()
     assert reqs == doctor.read_requirements(repository_file)
     assert reqs != [(name, None) for name in doctor.FALLBACK_REQUIREMENTS]  # the file was found and read
@@ -109,7 +108,7 @@ def test_report_ignores_local_version_suffix():
 
 
 def test_main_returns_zero_and_prints_all_ok(capsys):
-    assert doctor.main() == 0
+    assert doctor.main([]) == 0
     out = capsys.readouterr().out
     assert "environment report" in out and out.rstrip().endswith("ALL OK")
     assert "FAIL" not in out
@@ -117,7 +116,14 @@ def test_main_returns_zero_and_prints_all_ok(capsys):
 
 def test_main_returns_one_when_something_is_missing(capsys, monkeypatch):
     real = doctor.report
-    monkeypatch.setattr(doctor, "report", lambda: real(requirements=[(MISSING, None)]))
-    assert doctor.main() == 1
+    monkeypatch.setattr(doctor, "report", lambda requirements=None: real(requirements=[(MISSING, None)]))
+    assert doctor.main([]) == 1
     out = capsys.readouterr().out
     assert "SOMETHING IS MISSING" in out and "ALL OK" not in out
+
+
+def test_main_reads_the_requirements_it_is_told(tmp_path, capsys):
+    pinned = tmp_path / "requirements.txt"
+    pinned.write_text("numpy==0.0.1  # a version nobody has\n")
+    assert doctor.main(["--requirements", str(pinned)]) == 1
+    assert "numpy" in capsys.readouterr().out

@@ -11,6 +11,12 @@ from helpers import runtime
 
 
 @pytest.fixture(autouse=True)
+def no_thread_override(monkeypatch):
+    """`make test` sets DDL_THREADS for the notebooks; these tests check setup's own choices."""
+    monkeypatch.delenv(runtime.THREADS_ENV, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def restore_global_state():
     threads = torch.get_num_threads()
     cudnn = (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic)
@@ -145,6 +151,20 @@ def test_setup_sets_threads_and_seeds(capsys):
 def test_setup_default_threads_uses_available_cores(capsys):
     runtime.setup(device="cpu")
     assert torch.get_num_threads() == runtime.available_cores()
+
+
+def test_setup_threads_environment_variable_overrides_the_argument(capsys, monkeypatch):
+    monkeypatch.setenv(runtime.THREADS_ENV, "1")
+    runtime.setup(device="cpu", threads=2)
+    assert torch.get_num_threads() == 1
+    assert "1 threads" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
+def test_setup_rejects_a_bad_threads_environment_variable(monkeypatch, value):
+    monkeypatch.setenv(runtime.THREADS_ENV, value)
+    with pytest.raises(ValueError, match=f"DDL_THREADS must be an int >= 1, got '{value}'"):
+        runtime.setup(device="cpu", verbose=False)
 
 
 def test_setup_applies_the_plot_style(capsys):
