@@ -23,8 +23,14 @@ SWEEP_SOURCE = "import helpers.widgets as _w\n_w.sweep_explorers(min_count={min_
 _times: dict[str, float] = defaultdict(float)
 
 
+#: The collection's promise: a notebook runs in under a minute. ``DDL_BUDGET_S`` (default: this target) is the
+#: limit that fails the run; a machine slower than a laptop may raise it, and the table still flags every
+#: notebook over the target.
+TARGET_S = 60.0
+
+
 def _budget() -> float:
-    return float(os.environ.get("DDL_BUDGET_S", "60"))
+    return float(os.environ.get("DDL_BUDGET_S", str(TARGET_S)))
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -65,9 +71,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     width = max(len(p) for p in _times)
     for path, seconds in sorted(_times.items()):
         flag = "" if seconds <= budget else f"   ✗ over the {budget:g} s budget"
+        if not flag and seconds > TARGET_S:
+            flag = f"   over the {TARGET_S:g} s target (budget here {budget:g} s)"
         tr.write_line(f"{path:<{width}}  {seconds:6.1f} s{flag}")
     tr.write_line(f"{'total':<{width}}  {sum(_times.values()):6.1f} s")
     over = [p for p, s in _times.items() if s > budget]
+    slow = [p for p, s in _times.items() if TARGET_S < s <= budget]
+    if slow:
+        tr.write_line(
+            f"{len(slow)} notebook(s) over the {TARGET_S:g} s target: {', '.join(slow)}", yellow=True
+        )
     if over:
         tr.write_line(
             f"✗ budget exceeded by {len(over)} notebook(s) ({budget:g} s each): {', '.join(over)}", red=True
