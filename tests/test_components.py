@@ -499,8 +499,15 @@ def test_greedy_decode_matches_teacher_forced_argmax():
         assert (out[row, stop:] == 0).all()
 
 
-def test_module_exports():
-    import helpers.components as C
+def test_every_component_module_imports_and_defines_what_its_header_lists(repo_root):
+    import importlib
+    import re
 
-    for name in C.__all__:
-        assert getattr(C, name) is getattr(T, name)
+    for path in sorted((repo_root / "helpers" / "components").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        module = importlib.import_module(f"helpers.components.{path.stem}")
+        listed = re.findall(r"``(\w+)``", module.__doc__ or "")
+        assert listed, f"{path.name}: its docstring lists no names"
+        missing = [name for name in listed if not hasattr(module, name)]
+        assert not missing, f"{path.name} lists {missing} but does not define them"
