@@ -31,6 +31,18 @@ def registered() -> list[Explorer]:
     return list(_REGISTRY)
 
 
+def _slider(factory, control, name: str):
+    """An ipywidgets slider (``factory``) showing ``control``'s range; updates on release."""
+    return factory(
+        value=control.value,
+        min=control.min,
+        max=control.max,
+        step=control.step,
+        description=control.description or name,
+        continuous_update=False,
+    )
+
+
 @dataclass
 class IntSlider:
     """An integer slider over ``[min, max]`` in steps of ``step``; ``value`` defaults to ``min``."""
@@ -54,14 +66,7 @@ class IntSlider:
     def widget(self, name: str):
         import ipywidgets as w
 
-        return w.IntSlider(
-            value=self.value,
-            min=self.min,
-            max=self.max,
-            step=self.step,
-            description=self.description or name,
-            continuous_update=False,
-        )
+        return _slider(w.IntSlider, self, name)
 
 
 @dataclass
@@ -87,14 +92,7 @@ class FloatSlider:
     def widget(self, name: str):
         import ipywidgets as w
 
-        return w.FloatSlider(
-            value=self.value,
-            min=self.min,
-            max=self.max,
-            step=self.step,
-            description=self.description or name,
-            continuous_update=False,
-        )
+        return _slider(w.FloatSlider, self, name)
 
 
 @dataclass
