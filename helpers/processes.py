@@ -88,16 +88,28 @@ def _run_once(target: Callable, world_size: int, folder: Path, timeout: float, m
                 raise TimeoutError(f"the {world_size} workers did not finish within timeout={timeout} s")
             time.sleep(POLL_SECONDS)
     finally:
-        for process in processes:
+        killed = []
+        for rank, process in enumerate(processes):
             if process.is_alive():
                 process.kill()
+                killed.append(rank)
             process.join()
     if first_failure is not None:
-        error = folder / f"error{first_failure}.txt"
-        text = error.read_text() if error.exists() else "(no traceback written)"
+        # One failure makes its peers fail too (their connections reset), in no reliable order: report every
+        # failed worker's traceback, so the cause is in the message whichever ended first.
+        failed = [  # wrote a traceback, or died by itself (a worker still exiting may have been killed too)
+            r
+            for r, p in enumerate(processes)
+            if (folder / f"error{r}.txt").exists() or (p.exitcode not in (None, 0) and r not in killed)
+        ]
+        parts = []
+        for rank in failed:
+            error = folder / f"error{rank}.txt"
+            text = error.read_text() if error.exists() else "(no traceback written)"
+            parts.append(f"--- worker {rank} ---\n{text[-1500:]}")
         raise RuntimeError(
-            f"worker {first_failure} of {world_size} failed (exit codes "
-            f"{[p.exitcode for p in processes]}):\n{text[-2000:]}"
+            f"worker {', '.join(map(str, failed))} of {world_size} failed (exit codes "
+            f"{[p.exitcode for p in processes]}; ended by the parent: {killed}):\n" + "\n".join(parts)
         )
 
 
