@@ -1,1 +1,1 @@
-"""The test suite; also home of the test-only modules `browser` and `nbval_plugin`."""
+"""The test suite; also home of the test-only modules `browser` and `notebook_plugin`."""

@@ -1,4 +1,4 @@
-"""Tests for tests/nbval_plugin.py.
+"""Tests for tests/notebook_plugin.py.
 
 End to end: real ``pytest --nbval-lax`` runs over tiny notebooks (three subprocesses, a few seconds each),
 with the repository's pyproject.toml as config (its addopts load the plugin) and a temporary rootdir, so that
@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from tests import nbval_plugin as plugin
+from tests import notebook_plugin as plugin
 
 SETUP = "import helpers\nhelpers.setup(seed=0)"
 EXPLORER = (

@@ -1,5 +1,9 @@
-"""The real-browser check: JupyterLab in headless Chromium opens each notebook, runs all cells, and every
-explorer renders and answers one interaction. Screenshots go to build/screenshots/."""
+"""The real-browser check and, under ``make test``, the one run of every notebook: JupyterLab in headless
+Chromium opens each notebook, runs all cells (every assert in them) and the explorer sweep appended to it, and
+every explorer renders and answers one interaction. The run-all time is recorded for the timing table and
+budget of ``tests/notebook_plugin.py``. Screenshots go to build/screenshots/.
+
+Under pytest-xdist each worker starts its own JupyterLab (the ``lab`` fixture is module-scoped)."""
 
 from __future__ import annotations
 
@@ -7,18 +11,19 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from helpers.collection import notebook_files
 from helpers.processes import free_port
 from tests.browser import browser_page, chromium_path, stop_process_group
+from tests.notebook_plugin import sweep_source
 
 RUN_TIMEOUT_MS = 240_000
 
@@ -27,8 +32,9 @@ DONE_JS = """() => {
   if (!nb || !nb.content || !nb.sessionContext.session || !nb.sessionContext.session.kernel) return false;
   const code = nb.content.widgets.filter(
     c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+  const failed = code.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
   return nb.sessionContext.session.kernel.status === 'idle' && code.length > 0 &&
-         code.every(c => c.model.executionCount !== null);
+         (failed || code.every(c => c.model.executionCount !== null));
 }"""
 ERRORS_JS = """() => {
   const nb = window.jupyterapp.shell.currentWidget;
@@ -61,7 +67,9 @@ def lab(tmp_path_factory, repo_root):
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     work = tmp_path_factory.mktemp("lab")
     for nb in notebook_files(repo_root):  # a copy: autosave must never touch the committed notebooks
-        shutil.copy2(nb, work / nb.name)
+        copy = nbformat.read(nb, as_version=4)
+        copy.cells.append(nbformat.v4.new_code_cell(sweep_source(nb.name)))
+        nbformat.write(copy, work / nb.name)
     port = free_port()
     token = secrets.token_hex(16)
     cmd = [
@@ -128,7 +136,7 @@ def interact(page, box) -> str:
     return "text '1 2 3' + Enter"
 
 
-def test_notebook_runs_and_explorers_answer(lab, notebook, repo_root):
+def test_notebook_runs_and_explorers_answer(lab, notebook, repo_root, record_property):
     base, token = lab
     shots = repo_root / "build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
@@ -140,12 +148,15 @@ def test_notebook_runs_and_explorers_answer(lab, notebook, repo_root):
             "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
             timeout=90_000,
         )
+        start = time.perf_counter()
         page.evaluate(
             "async () => { const c = window.jupyterapp.commands;"
             " await c.execute('notebook:clear-all-cell-outputs');"
             " await c.execute('notebook:run-all-cells'); }"
         )
-        page.wait_for_function(DONE_JS, timeout=RUN_TIMEOUT_MS, polling=1000)
+        page.wait_for_function(DONE_JS, timeout=RUN_TIMEOUT_MS, polling=250)
+        record_property("notebook", notebook.relative_to(repo_root).as_posix())
+        record_property("notebook_seconds", round(time.perf_counter() - start, 1))
         errors = page.evaluate(ERRORS_JS)
         assert not errors, f"cells raised in JupyterLab: {errors}"
         assert "Error displaying widget" not in page.content()

@@ -1,13 +1,17 @@
-"""pytest plugin for the notebook run, loaded by pyproject.toml's addopts with ``-p tests.nbval_plugin``.
+"""pytest plugin for the notebook runs, loaded by pyproject.toml's addopts with ``-p tests.notebook_plugin``.
 
 Run ``python -m pytest`` from the repository root, which puts that root on ``sys.path`` so the plugin imports.
 
-When notebooks are collected by nbval (``--nbval-lax``), it
-- appends one extra item per notebook, run in that notebook's kernel after its last cell, which calls every
-  explorer the notebook created at the minimum, middle and maximum of each control
-  (:func:`helpers.widgets.sweep_explorers`);
-- prints a per-notebook timing table at the end, writes it to ``build/notebook_times.json`` and fails the
-  session when a notebook exceeds its budget (``DDL_BUDGET_S``, default 60 s).
+Notebooks run in one of two ways, and the plugin serves both:
+- in JupyterLab inside Chromium (``tests/integration/test_browser_lab.py``, what ``make test`` uses): each
+  test records ``notebook`` and ``notebook_seconds`` as user properties (they travel with the report from
+  pytest-xdist workers), and :data:`SWEEP_SOURCE` is appended to the notebook it runs;
+- under nbval (``--nbval-lax``, the fallback without Chromium): the plugin appends one extra item per
+  notebook, run in that notebook's kernel after its last cell, and sums the items' durations per notebook.
+The sweep calls every explorer the notebook created at the minimum, middle and maximum of each control
+(:func:`helpers.widgets.sweep_explorers`). At the end the plugin prints a per-notebook timing table, writes it
+to ``build/notebook_times.json`` and fails the session when a notebook exceeds its budget (``DDL_BUDGET_S``,
+default 60 s).
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ def _budget() -> float:
     return float(os.environ.get("DDL_BUDGET_S", str(TARGET_S)))
 
 
+def sweep_source(notebook_name: str) -> str:
+    """The sweep cell for a notebook: 00 (the map) may have no explorer, every other notebook needs one."""
+    return SWEEP_SOURCE.format(min_count=0 if notebook_name.startswith("00_") else 1)
+
+
 def pytest_collection_modifyitems(session, config, items):
     try:
         from nbval.plugin import IPyNbCell, IPyNbFile
@@ -47,8 +56,7 @@ def pytest_collection_modifyitems(session, config, items):
     for parent, i in sorted(last_index.items(), key=lambda kv: -kv[1]):
         if not isinstance(parent, IPyNbFile):
             continue
-        min_count = 0 if Path(str(parent.fspath)).name.startswith("00_") else 1
-        cell = nbformat.v4.new_code_cell(SWEEP_SOURCE.format(min_count=min_count))
+        cell = nbformat.v4.new_code_cell(sweep_source(Path(str(parent.fspath)).name))
         options = defaultdict(bool, check=False)
         sweep = IPyNbCell.from_parent(
             parent, name="explorer sweep", cell_num=len(parent.nb.cells), cell=cell, options=options
@@ -57,17 +65,21 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def pytest_runtest_logreport(report):
+    props = dict(getattr(report, "user_properties", ()) or ())
+    if "notebook_seconds" in props:  # a browser run: the test measured the notebook itself
+        _times[props["notebook"]] += float(props["notebook_seconds"])
+        return
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):
         _times[path] += report.duration
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not _times:
+    if not _times or hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller reports
         return
     budget = _budget()
     tr = terminalreporter
-    tr.section("notebook timings (kernel start + every cell + explorer sweep)")
+    tr.section("notebook timings (every cell + explorer sweep)")
     width = max(len(p) for p in _times)
     for path, seconds in sorted(_times.items()):
         flag = "" if seconds <= budget else f"   ✗ over the {budget:g} s budget"
@@ -91,6 +103,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if hasattr(getattr(session, "config", None), "workerinput"):
+        return
     over = {p: s for p, s in _times.items() if s > _budget()}
     if over and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
