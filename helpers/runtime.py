@@ -14,8 +14,15 @@ import torch
 
 from helpers.validate import check_bool, check_choice, check_int, check_seed
 
-#: Devices :func:`pick_device` and :func:`setup` accept.
-DEVICES = ("auto", "cpu", "cuda", "mps")
+#: Devices :func:`pick_device` and :func:`setup` accept. The CPU is the default: the numbers in the notebooks'
+#: prose and the README were measured there. CUDA and Apple MPS are opt-in (``'auto'`` tries CUDA, then MPS).
+DEVICES = ("cpu", "cuda", "mps", "auto")
+#: When set (e.g. ``DDL_DEVICE=cuda``), overrides the device every notebook asks :func:`setup` for; one of
+#: :data:`DEVICES`.
+DEVICE_ENV = "DDL_DEVICE"
+#: cuBLAS is deterministic only with a fixed workspace configuration, set before CUDA's first use (PyTorch's
+#: reproducibility notes; ``:16:8`` is the other accepted value). Setup keeps a value the reader set.
+CUBLAS_WORKSPACE = ("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 #: Progress bars are silenced when this environment variable is set (``make test`` and ``make execute`` set
 #: it), so committed notebooks and test logs carry no bar widgets. Results never depend on it.
 QUIET_ENV = "DDL_QUIET"
@@ -47,17 +54,52 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def pick_device(prefer: str = "auto") -> torch.device:
-    """Return the device to use: ``'auto'`` tries CUDA, then Apple MPS, then CPU; or name one of them."""
-    check_choice("prefer", prefer, DEVICES)
-    if prefer in ("auto", "cuda") and torch.cuda.is_available():
-        return torch.device("cuda")
+def _available(kind: str) -> bool:
+    """Whether torch can use the accelerator ``kind`` (``'cuda'`` or ``'mps'``) in this process."""
+    if kind == "cuda":
+        return torch.cuda.is_available()
     mps = getattr(torch.backends, "mps", None)
-    if prefer in ("auto", "mps") and mps is not None and mps.is_available():
-        return torch.device("mps")
-    if prefer not in ("auto", "cpu"):
-        raise ValueError(f"device {prefer!r} was requested but is not available here")
-    return torch.device("cpu")
+    return mps is not None and mps.is_available()
+
+
+def pick_device(prefer: str = "auto") -> torch.device:
+    """Return the device to use: ``'auto'`` tries CUDA, then Apple MPS, then CPU; or name one of them.
+
+    A named accelerator that is not available raises a ``ValueError`` that says how to fall back to the CPU.
+    """
+    check_choice("prefer", prefer, DEVICES)
+    if prefer == "cpu":
+        return torch.device("cpu")
+    if prefer == "auto":
+        return torch.device(next((kind for kind in ("cuda", "mps") if _available(kind)), "cpu"))
+    if not _available(prefer):
+        raise ValueError(
+            f"device {prefer!r} was requested but is not available here (torch {torch.__version__}); "
+            f"to run on the CPU, unset the environment variable {DEVICE_ENV} and pass device='cpu' "
+            "(the default) to helpers.setup"
+        )
+    return torch.device(prefer)
+
+
+def _requested_device(device: str) -> str:
+    """``device`` checked, or ``DDL_DEVICE`` when that is set (it wins, as ``DDL_THREADS`` does)."""
+    check_choice("device", device, DEVICES)
+    text = os.environ.get(DEVICE_ENV, "")
+    if not text:
+        return device
+    if text not in DEVICES:
+        allowed = ", ".join(map(repr, DEVICES))
+        raise ValueError(f"the environment variable {DEVICE_ENV} must be one of {allowed}, got {text!r}")
+    return text
+
+
+def _make_deterministic(device: torch.device) -> None:
+    """Flags that make runs on ``device`` repeatable: cuDNN's fixed algorithms, and on CUDA deterministic
+    kernels (a warning, not an error, where PyTorch has none) and a fixed cuBLAS workspace."""
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    on_cuda = device.type == "cuda"
+    torch.use_deterministic_algorithms(on_cuda, warn_only=on_cuda)
 
 
 def quiet() -> bool:
@@ -71,13 +113,15 @@ def elapsed() -> float:
 
 
 def setup(
-    seed: int = 0, device: str = "auto", threads: int | None = None, verbose: bool = True
+    seed: int = 0, device: str = "cpu", threads: int | None = None, verbose: bool = True
 ) -> torch.device:
     """Prepare a notebook: seed everything, set torch threads, matplotlib style and device; print one line.
 
     Args:
         seed: seeds Python, NumPy and PyTorch.
-        device: ``'auto'`` (CUDA, then MPS, then CPU) or one of ``'cpu'``, ``'cuda'``, ``'mps'``.
+        device: ``'cpu'`` (default), ``'cuda'``, ``'mps'`` or ``'auto'`` (CUDA, then MPS, then CPU). The
+            environment variable ``DDL_DEVICE``, when set, overrides it. An accelerator that is asked for but
+            not available raises a ``ValueError``. The notebooks' numbers were measured on the CPU.
         threads: torch intra-op threads; default all cores available to this process. The environment
             variable ``DDL_THREADS``, when set, overrides it.
         verbose: print the one-line environment summary.
@@ -95,12 +139,15 @@ def setup(
         threads = int(text)
     check_bool("verbose", verbose)
     seed = check_seed("seed", seed)
-    _DEVICE = pick_device(device)
+    requested = _requested_device(device)
+    if requested in ("cuda", "auto"):  # read by cuBLAS when CUDA first creates a handle, so set it before
+        os.environ.setdefault(*CUBLAS_WORKSPACE)
+    chosen = pick_device(requested)
+    _DEVICE = chosen
     torch.set_num_threads(threads)
     with contextlib.suppress(RuntimeError):  # may only be set once per process, before any inter-op work
         torch.set_num_interop_threads(1)
-    torch.backends.cudnn.benchmark = False
-    torch.backends.cudnn.deterministic = True
+    _make_deterministic(chosen)
     seed_everything(seed)
     plot.set_style()
     widgets.clear_registry()

@@ -1,6 +1,7 @@
 """Tests for helpers.runtime: seeding, device choice and the one-line setup."""
 
 import random
+import re
 
 import matplotlib
 import numpy as np
@@ -11,20 +12,28 @@ from helpers import runtime
 
 
 @pytest.fixture(autouse=True)
-def no_thread_override(monkeypatch):
-    """`make test` sets DDL_THREADS for the notebooks; these tests check setup's own choices."""
+def no_environment_override(monkeypatch):
+    """`make test` sets DDL_THREADS for the notebooks, a reader may set DDL_DEVICE; these tests check setup's
+    own choices. The cuBLAS variable setup may write is restored after each test."""
     monkeypatch.delenv(runtime.THREADS_ENV, raising=False)
+    monkeypatch.delenv(runtime.DEVICE_ENV, raising=False)
+    monkeypatch.delenv(runtime.CUBLAS_WORKSPACE[0], raising=False)
 
 
 @pytest.fixture(autouse=True)
 def restore_global_state():
     threads = torch.get_num_threads()
     cudnn = (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic)
+    deterministic = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+    )
     py_state, np_state, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()  # noqa: NPY002
     with matplotlib.rc_context():  # setup() applies the plot style
         yield
     torch.set_num_threads(threads)
     torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = cudnn
+    torch.use_deterministic_algorithms(deterministic[0], warn_only=deterministic[1])
     random.setstate(py_state)
     np.random.set_state(np_state)  # noqa: NPY002
     torch.set_rng_state(torch_state)
@@ -105,7 +114,7 @@ def test_pick_device_auto_returns_an_available_device():
 
 @pytest.mark.parametrize("name", ["gpu", "CPU", "", "cuda:0", None, "tpu"])
 def test_pick_device_unknown_name_raises_value_error(name):
-    with pytest.raises(ValueError, match=r"^prefer must be one of 'auto', 'cpu', 'cuda', 'mps', got "):
+    with pytest.raises(ValueError, match=r"^prefer must be one of 'cpu', 'cuda', 'mps', 'auto', got "):
         runtime.pick_device(name)
 
 
@@ -123,7 +132,124 @@ def test_pick_device_unavailable_mps_raises_value_error():
         runtime.pick_device("mps")
 
 
+def _pretend(monkeypatch, cuda: bool, mps: bool):
+    """Make torch report CUDA and MPS (un)available, whatever this machine has."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index=0: "Pretend GPU")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+
+
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"),
+    [(True, True, "cuda"), (False, True, "mps"), (True, False, "cuda"), (False, False, "cpu")],
+)
+def test_pick_device_auto_tries_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    _pretend(monkeypatch, cuda=cuda, mps=mps)
+    assert runtime.pick_device("auto").type == expected
+
+
+@pytest.mark.parametrize("name", ["cuda", "mps"])
+def test_pick_device_names_an_available_accelerator(monkeypatch, name):
+    _pretend(monkeypatch, cuda=True, mps=True)
+    assert runtime.pick_device(name).type == name
+
+
+@pytest.mark.parametrize("name", ["cuda", "mps"])
+def test_pick_device_unavailable_accelerator_says_how_to_fall_back(monkeypatch, name):
+    _pretend(monkeypatch, cuda=False, mps=False)
+    with pytest.raises(ValueError, match=rf"^device '{name}' was requested but is not available here") as err:
+        runtime.pick_device(name)
+    assert "unset the environment variable DDL_DEVICE" in str(err.value)
+    assert "device='cpu'" in str(err.value)
+
+
 # ---------------------------------------------------------------------------------------------------- setup
+
+
+def test_setup_uses_the_cpu_by_default_even_with_accelerators_present(monkeypatch, capsys):
+    _pretend(monkeypatch, cuda=True, mps=True)
+    assert runtime.setup(threads=1).type == "cpu"
+    assert "device cpu" in capsys.readouterr().out
+    assert runtime.CUBLAS_WORKSPACE[0] not in runtime.os.environ
+    assert not torch.are_deterministic_algorithms_enabled()
+
+
+@pytest.mark.parametrize("name", ["cuda", "mps", "auto"])
+def test_setup_opt_in_device_argument(monkeypatch, capsys, name):
+    _pretend(monkeypatch, cuda=name == "cuda", mps=name != "cuda")
+    expected = "mps" if name == "auto" else name
+    assert runtime.setup(device=name, threads=1).type == expected
+    assert f"device {expected}" in capsys.readouterr().out
+
+
+def test_setup_on_cuda_sets_the_determinism_flags(monkeypatch, capsys):
+    _pretend(monkeypatch, cuda=True, mps=False)
+    torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = True, False
+    assert runtime.setup(device="cuda", threads=1).type == "cuda"
+    assert runtime.os.environ[runtime.CUBLAS_WORKSPACE[0]] == ":4096:8"
+    assert torch.backends.cudnn.deterministic is True and torch.backends.cudnn.benchmark is False
+    assert torch.are_deterministic_algorithms_enabled()
+    assert (
+        torch.is_deterministic_algorithms_warn_only_enabled()
+    )  # ops without a deterministic kernel still run
+    assert "device cuda (Pretend GPU)" in capsys.readouterr().out
+    # back on the CPU, the process-wide switch is off again: CPU results are the ones the notebooks print
+    runtime.setup(device="cpu", threads=1, verbose=False)
+    assert not torch.are_deterministic_algorithms_enabled()
+
+
+def test_setup_on_cuda_keeps_a_cublas_setting_the_reader_chose(monkeypatch, capsys):
+    _pretend(monkeypatch, cuda=True, mps=False)
+    monkeypatch.setenv(runtime.CUBLAS_WORKSPACE[0], ":16:8")  # the other value PyTorch documents
+    runtime.setup(device="cuda", threads=1, verbose=False)
+    assert runtime.os.environ[runtime.CUBLAS_WORKSPACE[0]] == ":16:8"
+
+
+@pytest.mark.parametrize("name", ["cuda", "mps", "auto"])
+def test_setup_device_environment_variable_overrides_the_argument(monkeypatch, capsys, name):
+    _pretend(monkeypatch, cuda=name == "cuda", mps=name != "cuda")
+    monkeypatch.setenv(runtime.DEVICE_ENV, name)
+    expected = "mps" if name == "auto" else name
+    assert runtime.setup(device="cpu", threads=1).type == expected
+    assert f"device {expected}" in capsys.readouterr().out
+
+
+def test_setup_device_environment_variable_cpu_wins_over_an_unavailable_argument(monkeypatch, capsys):
+    _pretend(monkeypatch, cuda=False, mps=False)
+    monkeypatch.setenv(runtime.DEVICE_ENV, "cpu")
+    assert runtime.setup(device="cuda", threads=1, verbose=False).type == "cpu"
+    monkeypatch.setenv(runtime.DEVICE_ENV, "")  # set but empty counts as unset
+    assert runtime.setup(threads=1, verbose=False).type == "cpu"
+
+
+@pytest.mark.parametrize("name", ["cuda", "mps"])
+@pytest.mark.parametrize("via_environment", [False, True])
+def test_setup_unavailable_opted_in_device_raises_a_clear_error(monkeypatch, name, via_environment):
+    _pretend(monkeypatch, cuda=False, mps=False)
+    if via_environment:
+        monkeypatch.setenv(runtime.DEVICE_ENV, name)
+    other = 2 if torch.get_num_threads() == 1 else 1
+    torch.set_num_threads(other)
+    with pytest.raises(ValueError, match=rf"^device '{name}' was requested but is not available here") as err:
+        runtime.setup(device="cpu" if via_environment else name, threads=3)
+    assert "unset the environment variable DDL_DEVICE and pass device='cpu'" in str(err.value)
+    assert torch.get_num_threads() == other  # nothing was changed on the way to the error
+
+
+@pytest.mark.parametrize("value", ["gpu", "CUDA", "cuda:0", " cpu", "1"])
+def test_setup_rejects_a_bad_device_environment_variable(monkeypatch, value):
+    monkeypatch.setenv(runtime.DEVICE_ENV, value)
+    expected = (
+        f"the environment variable DDL_DEVICE must be one of 'cpu', 'cuda', 'mps', 'auto', got {value!r}"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        runtime.setup(threads=1, verbose=False)
+
+
+def test_setup_checks_the_device_argument_even_when_the_environment_overrides_it(monkeypatch):
+    monkeypatch.setenv(runtime.DEVICE_ENV, "cpu")
+    with pytest.raises(ValueError, match=r"^device must be one of 'cpu', 'cuda', 'mps', 'auto', got 'gpu'$"):
+        runtime.setup(device="gpu", threads=1, verbose=False)
 
 
 def test_setup_returns_device_and_prints_one_line(capsys):

@@ -8,8 +8,10 @@ Defines ``siglip_block_loss``, ``siglip_loss``, ``chunked_siglip_loss``, ``pass_
 # then run `make components`.
 
 import math
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.distributed as dist
@@ -156,9 +158,13 @@ def ring_worker(rank, world_size, image_raw, text_raw, t_prime, b, batch_size):
 MAX_WORLD_SIZE = 16
 
 
-def ring_process(rank, world_size, port, *shard):
-    """What each worker process runs: join the gloo group at 127.0.0.1:port, run ring_worker, leave."""
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size)
+def ring_process(rank, world_size, port, store, *shard):
+    """What each worker process runs: join the gloo group through the file ``store`` (a file:// URL), run
+    ring_worker, leave. The workers meet through a file, not at 127.0.0.1:port (``port`` goes unused): c10d's
+    TCP store looks up the host name of 127.0.0.1 in its IPv6 form ::ffff:127.0.0.1, which /etc/hosts does not
+    list; offline that DNS query fails and every worker logged "[c10d] The hostname of the client socket …".
+    """
+    dist.init_process_group("gloo", init_method=store, rank=rank, world_size=world_size)
     try:
         return ring_worker(rank, world_size, *shard)
     finally:
@@ -203,9 +209,14 @@ def run_distributed_siglip(image_features, text_features, t_prime, b, *, world_s
     b_value = _as_scalar("b", b, image_features).detach().cpu()
     images = image_features.detach().cpu().chunk(world_size)
     texts = text_features.detach().cpu().chunk(world_size)
-    shards = [(i.clone(), t.clone(), t_value.clone(), b_value.clone(), batch) for i, t in zip(images, texts)]
     start = time.perf_counter()
-    results = run_workers(ring_process, shards, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="siglip_ring_") as folder:
+        store = Path(folder, "store").as_uri()  # a fresh rendezvous file per run
+        shards = [
+            (store, i.clone(), t.clone(), t_value.clone(), b_value.clone(), batch)
+            for i, t in zip(images, texts)
+        ]
+        results = run_workers(ring_process, shards, timeout=timeout)
     device = image_features.device
     return DistributedResult(
         loss=results[0]["loss"].to(device),
