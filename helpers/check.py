@@ -16,7 +16,7 @@ from helpers.validate import check_int, check_real
 
 def _as_float64(x, name: str) -> np.ndarray:
     if isinstance(x, torch.Tensor):
-        return x.detach().to("cpu", torch.float64).numpy()
+        return x.detach().cpu().to(torch.float64).numpy()  # move, then cast: MPS has no float64
     if isinstance(x, (np.ndarray, float, int, np.floating, np.integer, list, tuple)):
         try:
             return np.asarray(x, dtype=np.float64)
@@ -174,7 +174,7 @@ def check_gradients(
         (("hand-derived", analytic),) if analytic is not None else ()
     ):
         for a, r in zip(auto, ref):
-            a64, r64 = a.detach().double().cpu(), torch.as_tensor(r).detach().double().cpu()
+            a64, r64 = a.detach().cpu().double(), torch.as_tensor(r).detach().cpu().double()
             if a64.shape != r64.shape:
                 raise AssertionError(
                     f"✗ {name}: {label} gradient shape {tuple(r64.shape)} vs autograd {tuple(a64.shape)}"

@@ -73,12 +73,16 @@ def report(requirements: list[tuple[str, str | None]] | None = None) -> tuple[li
     try:
         import torch
 
-        from helpers.runtime import available_cores, pick_device
+        from helpers.runtime import DEVICE_ENV, available_cores, pick_device, requested_device
 
         add(True, "torch threads", f"{torch.get_num_threads()} intra-op, {available_cores()} cores available")
-        dev = pick_device("auto")
-        extra = f" ({torch.cuda.get_device_name(0)})" if dev.type == "cuda" else ""
-        add(True, "device", dev.type + extra)
+        found = pick_device("auto")
+        extra = f" ({torch.cuda.get_device_name(0)})" if found.type == "cuda" else ""
+        add(True, "accelerator", found.type + extra if found.type != "cpu" else "none (CPU only)")
+        asked = requested_device("cpu")  # what setup() uses: the CPU unless DDL_DEVICE asks
+        dev = pick_device(asked)
+        how = f"{DEVICE_ENV}={asked}" if asked != "cpu" else f"the default; set {DEVICE_ENV} to opt in"
+        add(True, "device", f"{dev.type} ({how})")
         x = torch.randn(64, 64, device=dev)
         add(
             bool(torch.allclose((x @ torch.eye(64, device=dev)).cpu(), x.cpu())),

@@ -81,7 +81,7 @@ def pick_device(prefer: str = "auto") -> torch.device:
     return torch.device(prefer)
 
 
-def _requested_device(device: str) -> str:
+def requested_device(device: str) -> str:
     """``device`` checked, or ``DDL_DEVICE`` when that is set (it wins, as ``DDL_THREADS`` does)."""
     check_choice("device", device, DEVICES)
     text = os.environ.get(DEVICE_ENV, "")
@@ -139,7 +139,7 @@ def setup(
         threads = int(text)
     check_bool("verbose", verbose)
     seed = check_seed("seed", seed)
-    requested = _requested_device(device)
+    requested = requested_device(device)
     if requested in ("cuda", "auto"):  # read by cuBLAS when CUDA first creates a handle, so set it before
         os.environ.setdefault(*CUBLAS_WORKSPACE)
     chosen = pick_device(requested)

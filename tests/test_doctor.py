@@ -74,6 +74,7 @@ def test_report_ok_for_installed_packages(good_report):
         "python",
         "platform",
         "torch threads",
+        "accelerator",
         "device",
         "tensor math",
         "jupyter kernel",
@@ -82,6 +83,18 @@ def test_report_ok_for_installed_packages(good_report):
         assert line_for(lines, label).startswith("OK ")
     assert not any(ln.startswith("FAIL") for ln in lines)
     assert all(ln[:5] in ("OK   ", "FAIL ") for ln in lines)
+
+
+def test_report_names_the_device_setup_uses(monkeypatch):
+    monkeypatch.delenv("DDL_DEVICE", raising=False)
+    lines, _ = doctor.report(requirements=[])
+    assert line_for(lines, "device").startswith("OK   device             cpu (the default")
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("DDL_DEVICE", "cuda")
+    lines, ok = doctor.report(requirements=[])
+    assert ok is False and "'cuda' was requested but is not available" in line_for(lines, "torch")
 
 
 def test_report_fails_for_a_missing_package():
