@@ -173,14 +173,14 @@ def check_special_tokens(tokens: dict[str, int], taken: set[int]) -> dict[str, i
 
 
 class ByteLevelBPE(BPEEncoding):
-    """Byte-level BPE: train(text, vocab_size), encode, decode, merges, register_special_tokens.
-
-    Left out on purpose: Unicode normalisation, a prefix space, BPE-dropout, saving and loading.
-    """
+    """Byte-level BPE: train(text, vocab_size), encode, decode, merges, register_special_tokens. Left out
+    on purpose: Unicode normalisation, a prefix space, BPE-dropout, saving and loading."""
 
     def register_special_tokens(self, tokens: dict[str, int]) -> None:
-        """Add special tokens, e.g. {"<|endoftext|>": 2048}, with ids no byte, merge or special token uses."""
+        """Add special tokens, e.g. {"<|endoftext|>": 2048}: ids no byte, merge or other token has."""
         taken = set(self.vocab) | set(self.special_tokens.values())
+        if isinstance(tokens, dict):  # a token registered again with its own id is no clash: cells can re-run
+            taken -= {i for s, i in self.special_tokens.items() if tokens.get(s) == i}
         self.special_tokens = {**self.special_tokens, **check_special_tokens(tokens, taken)}
         longest_first = sorted(self.special_tokens, key=len, reverse=True)
         self.special_re = regex.compile("(" + "|".join(regex.escape(s) for s in longest_first) + ")")
