@@ -41,7 +41,7 @@ lab: $(STAMP)
 # (every cell and its asserts, the explorer sweep, one interaction per explorer; timing table and budget from
 # tests/notebook_plugin.py). DDL_THREADS=1 gives each notebook one thread, so workers do not fight over cores.
 # Without Chromium (outside CI) the browser tests skip and the notebooks run under nbval instead.
-# Tests marked slow (each cell run twice, the set-up without make) are in test-robust, which CI also runs.
+# Tests marked slow (each cell run twice, the set-up without make) are in test-robust (run by hand; not yet in CI).
 TEST_ENV := DDL_QUIET=1 DDL_THREADS=1 OMP_NUM_THREADS=1
 JOBS ?= 2
 XDIST := -n $(JOBS) --dist worksteal
