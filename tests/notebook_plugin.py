@@ -67,6 +67,10 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_runtest_logreport(report):
     props = dict(getattr(report, "user_properties", ()) or ())
     if "notebook_seconds" in props:  # a browser run: the test measured the notebook itself
+        # pytest copies an item's user properties onto every later report of it (call *and* teardown):
+        # count the call report only, or every notebook is counted twice.
+        if report.when != "call":
+            return
         _times[props["notebook"]] += float(props["notebook_seconds"])
         return
     path = report.nodeid.split("::")[0]

@@ -137,6 +137,26 @@ def test_over_budget_fails_the_session(tmp_path, repo_root):
     )
 
 
+@pytest.mark.parametrize("workers", [None, "1"], ids=["one process", "xdist"])
+def test_a_browser_run_is_counted_once(tmp_path, repo_root, workers):
+    """pytest copies user properties onto the call *and* the teardown report; the table counts the call."""
+    (tmp_path / "test_fake_run.py").write_text(
+        "def test_run(record_property):\n"
+        "    record_property('notebook', 'notebooks/07_x.ipynb')\n"
+        "    record_property('notebook_seconds', 1.5)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DDL_BUDGET_S", "PYTEST_ADDOPTS")}
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--rootdir={tmp_path}"]
+    cmd += ["-c", str(repo_root / "pyproject.toml"), *(["-n", workers] if workers else [])]
+    cmd.append(str(tmp_path / "test_fake_run.py"))
+    proc = subprocess.run(
+        cmd, check=False, cwd=repo_root, env=env, capture_output=True, text=True, timeout=99
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    times = json.loads((tmp_path / "build" / "notebook_times.json").read_text())
+    assert times == {"notebooks/07_x.ipynb": 1.5}
+
+
 # ------------------------------------------------------------------------------------------- in process
 @pytest.fixture
 def private_times(monkeypatch):
