@@ -25,6 +25,7 @@ import pytest
 
 SWEEP_SOURCE = "import helpers.widgets as _w\n_w.sweep_explorers(min_count={min_count})"
 _times: dict[str, float] = defaultdict(float)
+_explorer_times: dict[str, float] = {}  # notebook -> its slowest explorer update in the sweep (browser runs)
 
 
 #: The collection's promise: a notebook runs in under a minute. ``DDL_BUDGET_S`` (default: this target) is the
@@ -72,6 +73,8 @@ def pytest_runtest_logreport(report):
         if report.when != "call":
             return
         _times[props["notebook"]] += float(props["notebook_seconds"])
+        if "explorer_seconds" in props:
+            _explorer_times[props["notebook"]] = float(props["explorer_seconds"])
         return
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):
@@ -89,7 +92,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         flag = "" if seconds <= budget else f"   ✗ over the {budget:g} s budget"
         if not flag and seconds > TARGET_S:
             flag = f"   over the {TARGET_S:g} s target (budget here {budget:g} s)"
-        tr.write_line(f"{path:<{width}}  {seconds:6.1f} s{flag}")
+        slowest = (
+            f"   slowest explorer update {_explorer_times[path]:.2f} s" if path in _explorer_times else ""
+        )
+        tr.write_line(f"{path:<{width}}  {seconds:6.1f} s{slowest}{flag}")
     tr.write_line(f"{'total':<{width}}  {sum(_times.values()):6.1f} s")
     over = [p for p, s in _times.items() if s > budget]
     slow = [p for p, s in _times.items() if TARGET_S < s <= budget]

@@ -144,6 +144,7 @@ def test_a_browser_run_is_counted_once(tmp_path, repo_root, workers):
         "def test_run(record_property):\n"
         "    record_property('notebook', 'notebooks/07_x.ipynb')\n"
         "    record_property('notebook_seconds', 1.5)\n"
+        "    record_property('explorer_seconds', 0.25)\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DDL_BUDGET_S", "PYTEST_ADDOPTS")}
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--rootdir={tmp_path}"]
@@ -155,6 +156,7 @@ def test_a_browser_run_is_counted_once(tmp_path, repo_root, workers):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     times = json.loads((tmp_path / "build" / "notebook_times.json").read_text())
     assert times == {"notebooks/07_x.ipynb": 1.5}
+    assert "slowest explorer update 0.25 s" in proc.stdout
 
 
 # ------------------------------------------------------------------------------------------- in process
