@@ -1,6 +1,10 @@
 """Feedback for exercises: compare a learner's function with a reference on several cases, never showing
 the expected values — only *where* the answer goes wrong, plus an optional hint.
 
+Reference answers stay off the page: each notebook's checkers live in a module of this package named after
+its topic (e.g. ``helpers.exercises.tokenizer``), which holds the references and calls :func:`check_answer`;
+the exercise cell only calls the checker with the learner's function.
+
 A wrong or unfinished answer prints a ``✗`` line and returns False (it never raises), so "Run all" still
 works while exercises are open; solution cells ``assert`` the returned value.
 """
