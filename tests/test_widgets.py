@@ -442,3 +442,14 @@ def test_control_widgets_individually():
     assert cb.value is True and cb.description == "on"
     assert Text("abc").widget("t").value == "abc"
     assert Dropdown([1, 2], value=2).widget("d").value == 2
+
+
+def test_sweep_times_calls_without_garbage_collection_and_restores_it():
+    import gc
+
+    seen = []
+    ex = Explorer(lambda n: seen.append(gc.isenabled()) or f"n = {n}", title="gc", n=IntSlider(0, 2))
+    assert gc.isenabled()
+    ex.sweep()
+    assert seen and not any(seen), "the timed calls ran with the collector on"
+    assert gc.isenabled(), "the sweep left the collector off"
