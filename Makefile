@@ -41,7 +41,7 @@ lab: $(STAMP)
 # (every cell and its asserts, the explorer sweep, one interaction per explorer; timing table and budget from
 # tests/notebook_plugin.py). DDL_THREADS=1 gives each notebook one thread, so workers do not fight over cores.
 # Without Chromium (outside CI) the browser tests skip and the notebooks run under nbval instead.
-# Tests marked slow (each cell run twice, the set-up without make) are in test-robust (run by hand; not yet in CI).
+# Tests marked slow (each cell run twice, the set-up without make) are in test-robust (CI runs it after make test).
 TEST_ENV := DDL_QUIET=1 DDL_THREADS=1 OMP_NUM_THREADS=1
 # Two workers: on a 2-core machine one runs a notebook while the other runs the next notebook or the unit tests
 # (measured: 301 s wall on a 2-core Intel Xeon, against 986 s with one worker on CI). `make test JOBS=1` for one.
