@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import permutations
 from pathlib import Path
 
 __all__ = [
     "COLLECTION",
     "PATHS",
+    "BOX_HEIGHT",
+    "BOX_WIDTH",
     "Entry",
+    "arrow_paths",
     "entry",
     "lane",
     "layout",
     "learning_paths_text",
+    "map_problems",
     "mismatches",
     "notebook_files",
 ]
@@ -123,14 +128,90 @@ def lane(number: str) -> int:
     return next((i for i, members in enumerate(PATHS.values()) if number in members), len(PATHS))
 
 
-def layout() -> dict[str, tuple[int, float]]:
-    """Position ``(column, row)`` of every entry on the map, read from the table alone.
+#: Size of a notebook's box on the map, in map units (one column apart is 1, one row apart is 1).
+BOX_WIDTH, BOX_HEIGHT = 0.84, 0.5
+_CLEARANCE = 0.05  # how close an arrow may pass another box
+_BENDS = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45)  # tried in this order: straight first, then either side
+_MAX_BAND_ORDERS = 5  # with more paths than this, bands keep the order of PATHS (5! orders is the most tried)
 
-    The column is the length of the longest chain of prerequisites (starting points are in column 0). Rows
-    form one band per learning path (the first path that lists the notebook), top to bottom; notebooks that
-    share a band and a column are stacked in it, those whose prerequisites lie higher up first (so arrows
-    cross fewer boxes). Rows are 0, -1, -2, … (top first).
+
+def _inside(point, centre, margin: float) -> bool:
+    return abs(point[0] - centre[0]) <= BOX_WIDTH / 2 + margin and (
+        abs(point[1] - centre[1]) <= BOX_HEIGHT / 2 + margin
+    )
+
+
+def _curve(start, end, bend: float, samples: int = 24) -> list[tuple[float, float]]:
+    """A quadratic curve from box centre ``start`` to box centre ``end``, cut at both boxes' edges.
+
+    ``bend`` moves the control point off the straight line by that fraction of its length (0: straight).
     """
+    (x1, y1), (x2, y2) = start, end
+    cx, cy = (x1 + x2) / 2 - bend * (y2 - y1), (y1 + y2) / 2 + bend * (x2 - x1)
+    points = []
+    for i in range(samples + 1):
+        t = i / samples
+        a, b, c = (1 - t) ** 2, 2 * (1 - t) * t, t * t
+        points.append((a * x1 + b * cx + c * x2, a * y1 + b * cy + c * y2))
+    return [q for q in points if not _inside(q, start, 0) and not _inside(q, end, 0)]
+
+
+def _segments_cross(p1, p2, p3, p4) -> bool:
+    side = lambda a, b, c: (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+    return side(p3, p4, p1) * side(p3, p4, p2) < 0 and side(p1, p2, p3) * side(p1, p2, p4) < 0
+
+
+def _curves_cross(p, q) -> bool:
+    return any(
+        _segments_cross(p[i], p[i + 1], q[j], q[j + 1]) for i in range(len(p) - 1) for j in range(len(q) - 1)
+    )
+
+
+def _edges() -> list[tuple[str, str]]:
+    return [(parent, e.number) for e in COLLECTION for parent in e.builds_on]
+
+
+def _route(position) -> tuple[dict[tuple[str, str], list[tuple[float, float]]], list[str]]:
+    """Arrows for every (prerequisite, notebook) pair, and what is wrong with them.
+
+    Short arrows are placed first; each takes the least bent curve that passes no other box and, among those,
+    crosses the fewest arrows already placed.
+    """
+    paths: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    problems = []
+    for a, b in sorted(_edges(), key=lambda e: (abs(position[e[1]][0] - position[e[0]][0]), e)):
+        options = []
+        for k, bend in enumerate(_BENDS):
+            points = _curve(position[a], position[b], bend)
+            hits = [
+                n
+                for n in position
+                if n not in (a, b) and any(_inside(q, position[n], _CLEARANCE) for q in points)
+            ]
+            crossings = [
+                f"{c}→{d}"
+                for (c, d), other in paths.items()
+                if len({a, b, c, d}) == 4 and _curves_cross(points, other)
+            ]
+            options.append((bool(hits), len(crossings), k, points, hits, crossings))
+        _, _, _, points, hits, crossings = min(options, key=lambda o: o[:3])
+        paths[a, b] = points
+        problems += [f"{a}→{b} passes through the box of {n}" for n in hits]
+        problems += [f"{a}→{b} crosses {other}" for other in crossings]
+    return paths, problems
+
+
+def arrow_paths(position) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """For each (prerequisite, notebook) pair, the points of its arrow on the map, box edge to box edge."""
+    return _route(position)[0]
+
+
+def map_problems(position) -> list[str]:
+    """Arrows of the map that pass through another notebook's box or cross another arrow (empty: none)."""
+    return _route(position)[1]
+
+
+def _band_layout(order) -> dict[str, tuple[int, float]]:
     column: dict[str, int] = {}
     for e in COLLECTION:  # prerequisites come earlier in the table, so their columns are known
         column[e.number] = 1 + max((column[d] for d in e.builds_on), default=-1)
@@ -139,13 +220,35 @@ def layout() -> dict[str, tuple[int, float]]:
     for e in sorted(COLLECTION, key=height):  # a stable sort: table order among equals
         groups[lane(e.number), column[e.number]].append(e.number)
     position, top = {}, 0
-    for band in sorted({b for b, _ in groups}):
+    for band in order:
         members = {c: numbers for (b, c), numbers in groups.items() if b == band}
         for c, numbers in members.items():
             for j, number in enumerate(numbers):
                 position[number] = (c, float(top - j))
         top -= max(len(numbers) for numbers in members.values())
     return position
+
+
+def layout() -> dict[str, tuple[int, float]]:
+    """Position ``(column, row)`` of every entry on the map, read from the table alone.
+
+    The column is the length of the longest chain of prerequisites (starting points are in column 0). Rows
+    form one band per learning path (the first path that lists the notebook); notebooks that share a band and
+    a column are stacked in it, those whose prerequisites lie higher up first. The bands are stacked in the
+    order whose arrows (:func:`arrow_paths`) pass through the fewest boxes, then cross least, then stray least
+    from the order of :data:`PATHS`. Rows are 0, -1, -2, … (top first).
+    """
+    bands = sorted({lane(e.number) for e in COLLECTION})
+    orders = permutations(bands) if len(bands) <= _MAX_BAND_ORDERS else [tuple(bands)]
+    best = None
+    for order in orders:
+        position = _band_layout(order)
+        problems = map_problems(position)
+        through = sum("passes through" in p for p in problems)
+        score = (through, len(problems) - through, sum(abs(i - b) for i, b in enumerate(order)))
+        if best is None or score < best[0]:
+            best = (score, position)
+    return best[1]
 
 
 def learning_paths_text() -> str:

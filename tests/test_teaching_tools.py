@@ -104,6 +104,24 @@ def test_layout_places_every_entry_right_of_its_prerequisites():
     check_layout(collection.layout())
 
 
+def test_map_arrows_pass_no_box_and_cross_no_arrow():
+    position = collection.layout()
+    assert collection.map_problems(position) == []
+    paths = collection.arrow_paths(position)
+    assert set(paths) == {(d, e.number) for e in collection.COLLECTION for d in e.builds_on}
+    for (a, b), points in paths.items():  # from a's box edge to b's box edge, left to right
+        assert len(points) >= 2 and points[0][0] < points[-1][0], (a, b)
+
+
+def test_map_problems_reports_an_arrow_that_cannot_avoid_a_wall_of_boxes():
+    numbers = [e.number for e in collection.COLLECTION]
+    wall = {n: (1, 0.5 * (i - 5)) for i, n in enumerate(numbers[2:])}  # touching boxes, one column
+    position = {numbers[0]: (0, 0.0), numbers[1]: (2, 0.0), **wall}
+    problems = collection.map_problems(position)
+    first = f"{numbers[0]}→{numbers[1]} passes through the box of"
+    assert any(p.startswith(first) for p in problems), problems
+
+
 def test_layout_and_lane_take_a_new_entry(one_more_entry):
     check_layout(collection.layout())
     assert collection.lane(one_more_entry.number) == len(collection.PATHS), "in no path: the last lane"
