@@ -167,6 +167,44 @@ def test_register_special_tokens_rejects_bad_input(tokens, error, match):
     assert tok.special_tokens == {}, "a refused registration must leave the tokenizer unchanged"
 
 
+def test_registering_a_special_token_again_with_its_own_id_is_a_no_op():
+    tok = ByteLevelBPE()
+    tok.register_special_tokens({"<|endoftext|>": 300, "<|pad|>": 301})
+    before = (dict(tok.special_tokens), tok.encode("a<|endoftext|>b<|pad|>"))
+    tok.register_special_tokens({"<|endoftext|>": 300})  # a cell run twice does this
+    tok.register_special_tokens({"<|pad|>": 301, "<|endoftext|>": 300})
+    assert (dict(tok.special_tokens), tok.encode("a<|endoftext|>b<|pad|>")) == before
+    with pytest.raises(ValueError, match="is taken"):  # the same token with another's id is still a clash
+        tok.register_special_tokens({"<|endoftext|>": 301})
+    assert tok.special_tokens == before[0]
+
+
+def test_encode_ordinary_reads_special_token_text_as_text(trained):
+    tok = truncate(trained, 400)
+    tok.register_special_tokens({"<|endoftext|>": 5_000})
+    text = "end.<|endoftext|>Start"
+    assert tok.encode(text) == tok.encode("end.") + [5_000] + tok.encode("Start")
+    assert 5_000 not in tok.encode_ordinary(text)
+    assert tok.decode(tok.encode_ordinary(text)) == text == tok.decode(tok.encode(text))
+    with pytest.raises(TypeError, match="text"):
+        tok.encode_ordinary(b"bytes")
+    assert repr(tok) == "ByteLevelBPE(vocab=400, special_tokens=1)"
+
+
+def test_byte_ids_renumber_the_bytes_before_merging():
+    tok = ByteLevelBPE()
+    order = bytes(reversed(range(256)))  # byte b gets id 255 - b
+    tok.byte_ids, tok.vocab = order, {255 - b: bytes([b]) for b in range(256)}
+    a, b = 255 - ord("a"), 255 - ord("b")
+    tok.merges, tok.vocab[256] = {(a, b): 256}, b"ab"
+    assert tok.encode("abc") == [256, 255 - ord("c")]
+    assert tok.decode(tok.encode("cab ba")) == "cab ba"
+    short = truncate(tok, 256)  # keeps the byte ids, drops the merge
+    assert short.byte_ids == order and short.encode("ab") == [a, b]
+    tok.train("abab", 257)  # training starts again from bytes in byte order
+    assert tok.byte_ids == bytes(range(256)) and tok.merges == {(97, 98): 256}
+
+
 def test_special_token_ids_already_registered_are_refused():
     tok = ByteLevelBPE()
     tok.register_special_tokens({"<|endoftext|>": 300})
@@ -241,7 +279,7 @@ def test_chinese_costs_three_tokens_per_character_without_chinese_training(train
     assert len(trained.encode(passage)) == len(passage.encode("utf-8")) == 3 * len(passage)
 
 
-def test_benchmark_script_runs_on_a_small_text(capsys):
+def test_benchmark_script_runs_on_small_texts(capsys):
     import importlib.util
     from pathlib import Path
 
@@ -250,10 +288,15 @@ def test_benchmark_script_runs_on_a_small_text(capsys):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     result = bench.main(
-        ["--train-chars", "20000", "--heldout-chars", "5000", "--vocab-size", "300", "--repeats", "1"]
+        ["--sizes-mb", "0.04", "0.02", "--heldout-chars", "5000", "--vocab-size", "300", "--repeats", "1"]
     )
-    assert result["ours_vocab"] == result["hf_vocab"] == 300
-    assert abs(result["token_difference"]) < 0.02
+    assert [run["train_chars"] for run in result["runs"]] == [20_000, 40_000]  # sorted, smaller first
+    for run in result["runs"]:
+        assert run["ours_vocab"] == run["hf_vocab"] == 300
+        assert abs(run["token_difference"]) < 0.02
+    assert set(result["sources_chars"]) == {"Python docs", "Wikipedia", "news", "stdlib code"}
     assert "held-out tokens" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         bench.main(["--vocab-size", "100"])
+    with pytest.raises(SystemExit):
+        bench.main(["--sizes-mb", "1000"])  # more text than the sources hold
