@@ -14,6 +14,7 @@ from helpers.components.siglip import (
     siglip_block_loss,
     siglip_loss,
 )
+from helpers.tensor_probe import LargestTensor
 
 
 def features(batch=8, width=5, seed=0, dtype=torch.float64):
@@ -122,3 +123,17 @@ def test_logits_bytes():
         logits_bytes(9, 2, scheme="single")
     with pytest.raises(ValueError, match="batch_size must be an int"):
         logits_bytes(0, 1, scheme="single")
+
+
+def test_largest_tensor_probe_sees_forward_and_backward_from_outside():
+    x = torch.randn(6, 3, dtype=torch.float64, requires_grad=True)
+    y = torch.randn(6, 3, dtype=torch.float64)
+    with LargestTensor() as probe:
+        siglip_loss(x, y, 0.0, -1.0).backward()
+    assert probe.shape == (6, 6) and probe.numel == 36  # the logits, though no code here reports them
+    with LargestTensor() as probe:
+        chunked_siglip_loss(x.detach(), y, 0.0, -1.0, num_devices=3)
+    assert probe.numel == 6 * 3  # the (6, 3) unit features; every block of logits is (2, 2)
+    with LargestTensor() as empty:
+        pass
+    assert empty.shape == () and empty.numel == 0

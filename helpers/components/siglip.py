@@ -18,9 +18,10 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from helpers.processes import run_workers
+from helpers.tensor_probe import LargestTensor
 from helpers.validate import check_bool, check_choice, check_int, check_real
 
-INIT_T_PRIME = math.log(10.0)  # the paper's start for t′ = log t, so t = 10
+INIT_T_PRIME = math.log(10.0)  # the paper's start for t′ = log t, so t = 10 (Step 3 says why)
 INIT_BIAS = -10.0  # the paper's start for the bias b (Step 3 says why)
 
 
@@ -125,7 +126,7 @@ def ring_worker(rank, world_size, image_raw, text_raw, t_prime, b, batch_size):
     """One worker of the ring, in a joined process group: its own (n, E) raw image and text rows, t′ and b.
 
     → loss, t_prime_grad, b_grad (0-d, summed over all workers); image_grad, text_grad ((n, E), w.r.t. this
-    worker's raw rows); block_shape (the largest block of logits it built).
+    worker's raw rows).
     """
     for leaf in (image_raw, text_raw, t_prime, b):
         leaf.requires_grad_()
@@ -133,14 +134,13 @@ def ring_worker(rank, world_size, image_raw, text_raw, t_prime, b, batch_size):
     text = F.normalize(text_raw, dim=-1)
     n = len(image)
     travelling = torch.cat([text.detach(), torch.zeros_like(text)])  # (2n, E): a text chunk, its gradient
-    loss, largest = torch.zeros((), dtype=image.dtype), (0, 0)
+    loss = torch.zeros((), dtype=image.dtype)
     for step in range(world_size):
         chunk = travelling[:n].clone().requires_grad_()  # the text of worker (rank − step) mod D
         block = siglip_block_loss(
             image, chunk, t_prime, b, positives_on_diagonal=step == 0, batch_size=batch_size
         )
-        block.backward()  # gradients into image, chunk, t′ and b
-        largest = max(largest, (n, len(chunk)))
+        block.backward()  # gradients into image, chunk, t′ and b; the (n, n) block is freed here
         loss = loss + block.detach()
         travelling[n:] += chunk.grad  # this block's share of the chunk's gradient travels with it
         if world_size > 1:
@@ -152,7 +152,7 @@ def ring_worker(rank, world_size, image_raw, text_raw, t_prime, b, batch_size):
     # the chain rule through F.normalize: gradients of the unit rows -> gradients of the raw rows
     torch.autograd.backward([F.normalize(image_raw, dim=-1), text], [image.grad, travelling[n:]])
     raw_grads = {"image_grad": image_raw.grad, "text_grad": text_raw.grad}
-    return dict(loss=scalars[0], t_prime_grad=scalars[1], b_grad=scalars[2], block_shape=largest, **raw_grads)
+    return dict(loss=scalars[0], t_prime_grad=scalars[1], b_grad=scalars[2], **raw_grads)
 
 
 MAX_WORLD_SIZE = 16
@@ -160,13 +160,16 @@ MAX_WORLD_SIZE = 16
 
 def ring_process(rank, world_size, port, store, *shard):
     """What each worker process runs: join the gloo group through the file ``store`` (a file:// URL), run
-    ring_worker, leave. The workers meet through a file, not at 127.0.0.1:port (``port`` goes unused): c10d's
-    TCP store looks up the host name of 127.0.0.1 in its IPv6 form ::ffff:127.0.0.1, which /etc/hosts does not
-    list; offline that DNS query fails and every worker logged "[c10d] The hostname of the client socket …".
+    ring_worker under a probe of its tensor sizes, leave. The workers meet through a file, not at
+    127.0.0.1:port (``port`` goes unused): c10d's TCP store looks up the host name of 127.0.0.1 in its IPv6
+    form ::ffff:127.0.0.1, which /etc/hosts does not list; offline that DNS query fails and every worker
+    logged "[c10d] The hostname of the client socket …".
     """
     dist.init_process_group("gloo", init_method=store, rank=rank, world_size=world_size)
     try:
-        return ring_worker(rank, world_size, *shard)
+        with LargestTensor() as probe:  # sees every operation the worker runs, from outside ring_worker
+            result = ring_worker(rank, world_size, *shard)
+        return {**result, "largest_tensor": probe.shape}
     finally:
         dist.destroy_process_group()
 
@@ -176,8 +179,9 @@ class DistributedResult:
     """What :func:`run_distributed_siglip` gathered from its D workers.
 
     loss, t_prime_grad, b_grad: 0-d tensors, summed over workers. image_grad, text_grad: (B, E) gradients of
-    the loss w.r.t. the raw features, the workers' rows in order. block_shape: (n, n), the largest logits
-    tensor any worker built. world_size: D. seconds: wall time of the workers, start-up included.
+    the loss w.r.t. the raw features, the workers' rows in order. largest_tensor: the shape of the largest
+    tensor any operation of any worker produced (measured by helpers.tensor_probe.LargestTensor). world_size:
+    D. seconds: wall time of the workers, start-up included.
     """
 
     loss: torch.Tensor
@@ -185,7 +189,7 @@ class DistributedResult:
     text_grad: torch.Tensor
     t_prime_grad: torch.Tensor
     b_grad: torch.Tensor
-    block_shape: tuple
+    largest_tensor: tuple
     world_size: int
     seconds: float
 
@@ -224,7 +228,7 @@ def run_distributed_siglip(image_features, text_features, t_prime, b, *, world_s
         text_grad=torch.cat([r["text_grad"] for r in results]).to(device),
         t_prime_grad=results[0]["t_prime_grad"].to(device),
         b_grad=results[0]["b_grad"].to(device),
-        block_shape=max(tuple(r["block_shape"]) for r in results),
+        largest_tensor=max((tuple(r["largest_tensor"]) for r in results), key=math.prod),
         world_size=world_size,
         seconds=time.perf_counter() - start,
     )
