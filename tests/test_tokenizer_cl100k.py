@@ -5,12 +5,14 @@ import random
 from pathlib import Path
 
 import pytest
+import regex
 import tiktoken
 from tiktoken.load import load_tiktoken_bpe
 
 from helpers.components.bpe import (
     CL100K_SHA256,
     CL100K_SPECIAL_TOKENS,
+    GPT4_SPLIT_PATTERN,
     ByteLevelBPE,
     bpe_with_ranks,
     cl100k_file,
@@ -101,3 +103,39 @@ def test_truncated_gpt4_keeps_a_word_whole_exactly_when_its_rank_is_below_v(ours
         for word in words:
             whole = ranks.get(word.encode(), vocab_size) < vocab_size
             assert (len(short.encode(word)) == 1) == whole, (vocab_size, word)
+
+
+def test_the_split_pattern_is_the_one_tiktoken_runs(gpt4):
+    assert gpt4._pat_str == GPT4_SPLIT_PATTERN
+    # \s++$: whitespace at the end of a text is one chunk, line breaks and all; elsewhere a break ends one
+    assert regex.findall(GPT4_SPLIT_PATTERN, "a\n  ") == ["a", "\n  "]
+    assert regex.findall(GPT4_SPLIT_PATTERN, "a\n  b") == ["a", "\n", " ", " b"]
+    assert regex.findall(GPT4_SPLIT_PATTERN, "DON'T x.append(y):\n") == [
+        "DON",
+        "'T",
+        " x",
+        ".append",
+        "(y",
+        "):\n",
+    ]
+    assert regex.findall(GPT4_SPLIT_PATTERN, "12345") == ["123", "45"]
+
+
+def test_chunks_equal_tiktokens_own_through_a_vocabulary_of_whole_chunks(gpt4):
+    """A tiktoken Encoding with GPT-4's pattern whose vocabulary holds every chunk returns one token per
+    chunk: its tokens are tiktoken's chunks, and they equal ours (the pattern without \\s++$ does not)."""
+    texts = ["a\n  ", "x = 1\n    y\n", "  hello  world  ", "\t\n\t", "DON'T\r\n stop", "你好，世界 🤗\n \n"]
+    without_end = GPT4_SPLIT_PATTERN.replace(r"|\s++$", "")
+    vocabulary = {bytes([b]) for b in range(256)}
+    for text in texts:
+        for pattern in (GPT4_SPLIT_PATTERN, without_end):
+            chunks = [c.encode() for c in regex.findall(pattern, text)]
+            vocabulary.update(b"".join(chunks[i : i + n]) for n in (1, 2, 3) for i in range(len(chunks)))
+    ranks = {t: r for r, t in enumerate(sorted(vocabulary, key=lambda t: (len(t), t)))}
+    reader = tiktoken.Encoding("chunks", pat_str=gpt4._pat_str, mergeable_ranks=ranks, special_tokens={})
+    for text in texts:
+        theirs = [reader.decode_single_token_bytes(i) for i in reader.encode_ordinary(text)]
+        assert theirs == [c.encode() for c in regex.findall(GPT4_SPLIT_PATTERN, text)], text
+    assert [reader.decode_single_token_bytes(i) for i in reader.encode_ordinary("a\n  ")] != [
+        c.encode() for c in regex.findall(without_end, "a\n  ")
+    ]

@@ -84,6 +84,7 @@ def check_answer(
     cases: Sequence[tuple],
     *,
     hint: str = "",
+    explain: Callable[[Any, Any, tuple], str | None] | None = None,
     rtol: float = 1e-5,
     atol: float = 1e-6,
 ) -> Verdict:
@@ -95,6 +96,8 @@ def check_answer(
         reference: computes the right answer (the notebook passes something that does not reveal how).
         cases: argument tuples to try.
         hint: shown after a wrong answer.
+        explain: optional ``explain(got, expected, case) -> str | None``, called when a case fails; a str it
+            returns replaces the generic description of the mismatch (it must not reveal the expected value).
     Returns:
         A :class:`Verdict`, true when every case matches.
     """
@@ -114,7 +117,10 @@ def check_answer(
         except Exception as exc:  # the learner's bug, reported as feedback rather than a traceback
             print(f"✗ {name}: case {i + 1} raised {type(exc).__name__}: {exc}")
             return Verdict(False)
-        problem = _compare(got, reference(*args), rtol, atol)
+        want = reference(*args)
+        problem = _compare(got, want, rtol, atol)
+        if problem is not None and explain is not None:
+            problem = explain(got, want, args) or problem
         if problem is not None:
             shown = ", ".join(
                 repr(a) if not isinstance(a, torch.Tensor) else f"tensor{tuple(a.shape)}" for a in args

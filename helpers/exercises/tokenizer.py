@@ -9,7 +9,8 @@ showing the expected value.
 - :func:`smallest_vocab_reference` — exercise 3 (design): the smallest truncation of a trained tokenizer
   that reaches a compression target.
 - :func:`render_chat_reference` — exercise 4 (debug): a chat template that no message text can inject
-  special tokens into.
+  special tokens into; :func:`chat_template_problem` says what is wrong with an answer in terms of the
+  template's structure (end-of-message ids per message, what each message reads as) without showing the ids.
 """
 
 from __future__ import annotations
@@ -81,3 +82,44 @@ def render_chat_reference(tokenizer: ByteLevelBPE) -> Callable[[Sequence[tuple[s
         return ids
 
     return render
+
+
+def chat_template_problem(tokenizer: ByteLevelBPE) -> Callable[[object, list[int], tuple], str | None]:
+    """``explain`` for :func:`helpers.exercises.check_answer` in exercise 4: what a wrong rendering does,
+    in the template's own terms — how many end-of-message ids it holds against how many messages went in,
+    special ids the template never writes, a message that reads as other text, or the right text written
+    with other ids. Never shows the expected ids."""
+    end_of_message = tokenizer.special_tokens["<|endoftext|>"]
+    special = {i: s for s, i in tokenizer.special_tokens.items()}
+
+    def explain(got: object, want: list[int], case: tuple) -> str | None:
+        (messages,) = case
+        if not isinstance(got, list) or not all(isinstance(i, int) for i in got):
+            return f"returned {type(got).__name__}; expected a list of int ids"
+        count = got.count(end_of_message)
+        if count != len(messages):
+            return (
+                f"{len(messages)} message(s) went in and {count} end-of-message id(s) came out; the template "
+                "writes exactly one after each message, so the model would read "
+                f"{count + (bool(got) and got[-1] != end_of_message)} message(s)"
+            )
+        others = sorted({special[i] for i in got if i in special and i != end_of_message})
+        if others:
+            return f"the ids hold the special token(s) {others}, which the template never writes"
+        if got and got[-1] != end_of_message:
+            return "the last message is not closed by the end-of-message id"
+        segments, start = [], 0
+        for k, i in enumerate(got):
+            if i == end_of_message:
+                segments.append(got[start:k])
+                start = k + 1
+        for n, (segment, (role, content)) in enumerate(zip(segments, messages), 1):
+            try:
+                text = tokenizer.decode(segment)
+            except ValueError:
+                return f"message {n} holds ids that are not in the vocabulary"
+            if text != f"{role}: {content}":
+                return f"message {n} reads {text!r}, not {role + ': ' + content!r}"
+        return "every message reads right, but some text is written with other ids than GPT-4 gives that text"
+
+    return explain
