@@ -192,3 +192,26 @@ def test_explosion_threshold_depends_on_the_length():
     norm = lambda radius, length: (radius / (1 + 10 / length)) ** length  # longer chains explode sooner
     threshold = ex.explosion_threshold_reference(norm)
     assert threshold(80) < threshold(20)
+
+
+def test_radius_feedback_says_too_high_or_too_low_without_the_answer(capsys):
+    norm = lambda radius, length: (radius / (1 + 10 / length)) ** length
+    threshold = ex.explosion_threshold_reference(norm)
+    explain = ex.radius_feedback()
+    right = {T: threshold(T) for T in (20, 80)}
+    assert check_answer("radius", right.get, threshold, [(20,), (80,)], explain=explain, atol=1e-9)
+    for wrong, word in ((right[20] + 0.05, "too high"), (right[20] - 0.05, "too low")):
+        capsys.readouterr()
+        answer = {**right, 20: wrong}
+        assert not check_answer("radius", answer.get, threshold, [(20,), (80,)], explain=explain, atol=1e-9)
+        out = capsys.readouterr().out
+        assert word in out and "T = 20" in out, out
+        assert f"{right[20]:g}" not in out.replace(f"{wrong:g}", ""), out  # the right radius is not shown
+
+
+def test_radius_feedback_flags_values_off_the_slider_and_leaves_other_answers_alone():
+    explain = ex.radius_feedback()
+    assert "not a slider position" in explain(1.23, 1.5, (20,))
+    assert explain("1.5", 1.5, (20,)) is None  # not a number: check_answer's own message
+    assert explain(True, 1.5, (20,)) is None
+    assert explain(1.5, None, (20,)) is None  # no radius on the slider reaches 1

@@ -11,8 +11,9 @@ showing the expected value. The references compute their answers another way tha
   Jacobian ∂h(t)/∂h(t-1) in closed form.
 - :func:`measured_jacobian_norm`, :data:`PREDICTION_SETTINGS` — exercise 3 (predict, then verify): three
   Jacobian norms.
-- :func:`explosion_threshold_reference` — exercise 4 (design, with the notebook's explorer): the smallest
-  spectral radius on the explorer's grid at which the gradient from T steps back reaches 1.
+- :func:`explosion_threshold_reference`, :func:`radius_feedback` — exercise 4 (design, with the notebook's
+  explorer): the smallest spectral radius on the explorer's grid at which the gradient from T steps back
+  reaches 1, and feedback that says whether a wrong radius is too high or too low.
 """
 
 from __future__ import annotations
@@ -197,3 +198,34 @@ def explosion_threshold_reference(
         return next((float(r) for r in radii if gradient_norm_at(float(r), length) >= 1.0), None)
 
     return threshold
+
+
+def radius_feedback(grid: np.ndarray | None = None) -> Callable[[object, object, tuple], str | None]:
+    """Feedback for exercise 4, for :func:`helpers.exercises.check_answer`'s ``explain``: says whether a wrong
+    radius is off the slider, too high or too low, without naming the right one.
+
+    The expected radius is the smallest on the grid whose norm reaches 1, so every grid radius below it falls
+    short and every one above it is more than needed.
+
+    Args:
+        grid: the slider's radii (default :func:`radius_grid`).
+    Returns:
+        ``explain(got, expected, case) -> str | None``; None leaves check_answer's own message.
+    """
+    radii = radius_grid() if grid is None else np.asarray(grid, dtype=np.float64)
+
+    def explain(got, expected, case: tuple) -> str | None:
+        length = case[0]
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
+            return None
+        got = float(got)
+        if not np.isclose(radii, got, rtol=0, atol=1e-9).any():
+            step = float(np.diff(radii).min()) if len(radii) > 1 else 0.0
+            return f"{got:g} is not a slider position ({radii[0]:g} to {radii[-1]:g} in steps of {step:g})"
+        if expected is None:
+            return None
+        if got > expected:
+            return f"too high for T = {length}: a smaller radius on the slider already reaches a norm of 1"
+        return f"too low for T = {length}: at {got:g} the gradient reaching k = 0 is still below 1"
+
+    return explain
