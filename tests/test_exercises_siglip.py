@@ -13,33 +13,43 @@ from helpers.exercises import siglip as ex
 
 
 # ---------------------------------------------------------------------- exercise 1: design the bias start
-def check_ratio(bias_for_ratio):
-    return check_answer(
-        "bias for a target ratio",
-        lambda batch, ratio: ex.measured_negative_ratio(batch, bias_for_ratio(batch, ratio)),
-        lambda batch, ratio: ratio,
-        ex.RATIO_CASES,
-        rtol=1e-6,
-    )
+def closed_form_bias(batch, t, positive_cosine):
+    """A right answer: the root u = e^b of (B−1)·e^(tc)·u² + (B−2)·u − 1 = 0 (slope of L₀ = 0)."""
+    a, c = (batch - 1) * math.exp(t * positive_cosine), batch - 2
+    return math.log((-c + math.sqrt(c * c + 4 * a)) / (2 * a))
 
 
-def test_measured_ratio_is_steps_three_formula():
-    for batch, bias in ((8, 0.0), (128, -10.0), (2, 1.5)):
-        assert math.isclose(
-            ex.measured_negative_ratio(batch, bias), (batch - 1) * math.exp(bias), rel_tol=1e-12
-        )
+def test_slope_is_zero_at_the_prior_when_cosines_are_zero():
+    for batch in (2, 8, 1000):
+        assert abs(ex.initial_loss_slope(batch, 10.0, 0.0, -math.log(batch - 1))) < 1e-12
+    assert math.isclose(ex.best_start_bias_reference(128, 10.0, 0.0), -math.log(127), abs_tol=1e-9)
 
 
-def test_ratio_accepts_right_answers_written_two_ways():
-    assert check_ratio(lambda batch, ratio: math.log(ratio / (batch - 1)))
-    assert check_ratio(lambda batch, ratio: -math.log((batch - 1) / ratio))  # the same bias, rearranged
+def test_best_start_bias_accepts_a_closed_form_a_tensor_and_a_search():
+    assert ex.check_best_start_bias(closed_form_bias)
+    assert ex.check_best_start_bias(lambda *case: torch.tensor(closed_form_bias(*case)))  # a 0-d tensor
+
+    def by_autograd_newton(batch, t, positive_cosine):  # another right answer: Newton steps on the slope
+        bias = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+        for _ in range(100):
+            logits = torch.cat([(t * positive_cosine + bias)[None], bias.expand(batch - 1)])
+            labels = torch.tensor([1.0] + [-1.0] * (batch - 1), dtype=torch.float64)
+            (slope,) = torch.autograd.grad(-F.logsigmoid(labels * logits).sum(), bias, create_graph=True)
+            (curvature,) = torch.autograd.grad(slope, bias)
+            bias = (bias - slope / curvature).detach().requires_grad_()
+        return bias.detach()
+
+    assert ex.check_best_start_bias(by_autograd_newton)
 
 
-def test_ratio_rejects_typical_mistakes(capsys):
-    assert not check_ratio(lambda batch, ratio: -math.log(batch - 1))  # the prior, whatever the ratio
-    assert "case 2 (128, 0.5)" in capsys.readouterr().out
-    assert not check_ratio(lambda batch, ratio: math.log(ratio / batch))  # B instead of B − 1
-    assert "case 1 (8, 1.0): the value is off" in capsys.readouterr().out
+def test_best_start_bias_rejects_mistakes_and_says_which_way(capsys):
+    assert not ex.check_best_start_bias(lambda batch, t, c: -math.log(batch - 1))  # ignores the cosine
+    out = capsys.readouterr().out
+    assert "case 2 (128, 10.0, 0.3)" in out and "too high" in out  # c > 0: the best start is lower
+    assert not ex.check_best_start_bias(lambda batch, t, c: closed_form_bias(batch, t, c) + 0.5)
+    assert "case 1 (8, 10.0, 0.0): the bias is too high" in capsys.readouterr().out
+    assert not ex.check_best_start_bias(lambda batch, t, c: torch.ones(2))
+    assert "not one number" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------- exercise 2: debug the ring gradient
@@ -110,20 +120,27 @@ def test_match_counts_reference_on_a_small_case():
 
 def test_match_counts_accepts_right_answers_and_rejects_mistakes(capsys):
     cosines = F.normalize(torch.randn(10, 4, generator=torch.Generator().manual_seed(3)), dim=-1)
-    cases = ex.match_count_cases(cosines @ cosines.T, 15.0, -8.0)
+    cases = ex.match_count_cases(cosines @ cosines.T, 15.0, -8.0, 2.0)
+    assert len(cases) == 6 and cases[1][2] == -6.0
 
     def by_threshold(c, t, b):  # another right answer: the cosine above which σ(t·cos + b) > 1/2
         above = c > -b / t
         return int(above.diagonal().sum()), int(above.sum() - above.diagonal().sum())
 
-    def by_probability(c, t, b):
+    def by_probability_as_list(c, t, b):  # a list, and counts left as tensors
         called = torch.sigmoid(t * c + b) > 0.5
-        return int(called.diagonal().sum()), int(called.sum()) - int(called.diagonal().sum())
+        return [called.diagonal().sum(), called.sum() - called.diagonal().sum()]
 
-    assert check_answer("match counts", by_threshold, ex.match_counts_reference, cases)
-    assert check_answer("match counts", by_probability, ex.match_counts_reference, cases)
+    assert ex.check_match_counts(by_threshold, cases)
+    assert ex.check_match_counts(by_probability_as_list, cases)
+    assert ex.check_match_counts(lambda c, t, b: torch.tensor(by_threshold(c, t, b)), cases)  # a tensor
     argmax_rows = lambda c, t, b: (int((c.argmax(1) == torch.arange(len(c))).sum()), 0)  # softmax thinking
-    assert not check_answer("match counts", argmax_rows, ex.match_counts_reference, cases)
-    assert "the result differs" in capsys.readouterr().out
+    assert not ex.check_match_counts(argmax_rows, cases)
+    assert "too" in capsys.readouterr().out
     all_pairs = lambda c, t, b: (int((t * c + b > 0).sum()), 0)  # forgot to split the diagonal
-    assert not check_answer("match counts", all_pairs, ex.match_counts_reference, cases)
+    assert not ex.check_match_counts(all_pairs, cases)
+    assert "the count of true pairs (the diagonal) is too high" in capsys.readouterr().out
+    swapped = lambda c, t, b: by_threshold(c, t, b)[::-1]
+    assert not ex.check_match_counts(swapped, cases)
+    assert not ex.check_match_counts(lambda c, t, b: 3, cases)
+    assert "return two whole numbers" in capsys.readouterr().out

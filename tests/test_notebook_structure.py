@@ -264,19 +264,24 @@ def test_has_an_explorer(topic):
     assert widget_outputs, "the committed notebook shows the explorer widget"
 
 
+#: An exercise cell checks the learner's answer with check_answer or with a topic's checker in
+#: helpers/exercises/<topic>.py (which calls check_answer and adds feedback of its own).
+CHECKER_CALL = re.compile(r"\bcheck_answer\(|\bexercises\.check_\w+\(")
+
+
 def test_exercises_have_checks_and_hidden_solutions(topic):
     _, nb = topic
     cells = code_cells(sections(nb)["## 6. Exercises"])
     solutions = [c for c in cells if is_solution(c)]
-    tasks = [c for c in cells if not is_solution(c) and "check_answer(" in source(c)]
+    tasks = [c for c in cells if not is_solution(c) and CHECKER_CALL.search(source(c))]
     assert len(solutions) >= 3, f"{len(solutions)} solution-tagged cells; at least 3 exercises are required"
     assert len(tasks) >= 3, f"{len(tasks)} exercise cells call check_answer; at least 3 are required"
     for cell in solutions:
         assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (
             "solution cells are collapsed"
         )
-        assert "assert check_answer(" in source(cell), (
-            "a solution proves itself with assert check_answer(...)"
+        assert re.search(r"assert (exercises\.check_\w+|check_answer)\(", source(cell)), (
+            "a solution proves itself with assert check_answer(...) or assert exercises.check_<name>(...)"
         )
     for cell in tasks:
         assert "NotImplementedError" in source(cell), "an exercise cell leaves a stub for the learner"
