@@ -38,9 +38,44 @@ def count_calls(blocks, fn, *inputs):
     return calls[0]
 
 
-def keep_nothing(chain, x, replay):
+def saved_trace(fn, *inputs):
+    """A minimal saved-tensor ruler: live saved bytes (distinct storages, no parameters) after each event."""
+    live, trace, counts = [0], [], {}
+
+    def pack(t):
+        if isinstance(t._base if t._base is not None else t, nn.Parameter):
+            return None, t
+        key = t.untyped_storage().data_ptr()
+        if counts.get(key, 0) == 0:
+            live[0] += t.untyped_storage().nbytes()
+            trace.append(live[0])
+        counts[key] = counts.get(key, 0) + 1
+        return _Token(functools.partial(drop, key, t.untyped_storage().nbytes())), t
+
+    def drop(key, nbytes):
+        counts[key] -= 1
+        if counts[key] == 0:
+            live[0] -= nbytes
+            trace.append(live[0])
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda packed: packed[1]):
+        fn(*inputs)
+    return trace
+
+
+class _Token:
+    def __init__(self, on_free):
+        self.on_free = on_free
+
+    def __del__(self):
+        self.on_free()
+
+
+def keep_nothing(chain, x, replay, hold_rebuilds=False):
     """Backprop keeping only x; replay=True restores each block's first-pass random state before every rerun
-    (inside fork_rng, unlike the notebook's solution)."""
+    (inside fork_rng, unlike the notebook's solution); hold_rebuilds=True rebuilds with a graph and keeps
+    it alive (right gradients and counts, too much memory)."""
+    held = []
     blocks = list(chain)
     states = []
     with torch.no_grad():
@@ -52,12 +87,13 @@ def keep_nothing(chain, x, replay):
     (grad,) = torch.autograd.grad(out.pow(2).mean(), out)
     for i in reversed(range(len(blocks))):
         with torch.random.fork_rng(devices=[]):
-            with torch.no_grad():
+            with torch.set_grad_enabled(hold_rebuilds):
                 a = x
                 for j in range(i):
                     if replay:
                         torch.set_rng_state(states[j])
                     a = blocks[j](a)
+                    held.append(a)
             a = a.detach().requires_grad_(True)
             if replay:
                 torch.set_rng_state(states[i])
@@ -71,15 +107,29 @@ def keep_everything(chain, x):
 
 @pytest.fixture(scope="module")
 def probe():
-    return ex.dropout_step_probe(dropout_chain, count_calls, torch.randn(16, WIDTH))
+    return ex.dropout_step_probe(dropout_chain, count_calls, torch.randn(16, WIDTH), saved_trace)
 
 
-CASES = [(depth, what) for depth in (1, 3, 5) for what in (ex.GRADIENT_ERROR, ex.BLOCK_FORWARDS)]
+WHATS = (ex.GRADIENT_ERROR, ex.BLOCK_FORWARDS, ex.PEAK_BLOCKS)
+CASES = [(depth, what) for depth in (1, 3, 5) for what in WHATS]
 
 
 def test_dropout_probe_accepts_a_replaying_keep_nothing_step(probe):
     step = functools.partial(keep_nothing, replay=True)
     assert check_answer("dropout", lambda d, w: probe(step, d, w), ex.dropout_step_reference, CASES)
+
+
+def test_dropout_probe_rejects_holding_the_rebuilt_graphs(probe, capsys):
+    step = functools.partial(keep_nothing, replay=True, hold_rebuilds=True)
+    verdict = check_answer(
+        "dropout",
+        lambda d, w: probe(step, d, w),
+        ex.dropout_step_reference,
+        CASES,
+        explain=ex.dropout_step_explain,
+    )
+    assert not verdict
+    assert "more than one block's saved tensors" in capsys.readouterr().out
 
 
 def test_dropout_probe_rejects_no_replay_and_keeping_everything(probe, capsys):
@@ -88,15 +138,20 @@ def test_dropout_probe_rejects_no_replay_and_keeping_everything(probe, capsys):
     assert "'gradient error'" in capsys.readouterr().out
     # right gradients, but plain backprop keeps every activation: the block count gives it away
     assert not check_answer(
-        "dropout", lambda d, w: probe(keep_everything, d, w), ex.dropout_step_reference, CASES
+        "dropout",
+        lambda d, w: probe(keep_everything, d, w),
+        ex.dropout_step_reference,
+        CASES,
+        explain=ex.dropout_step_explain,
     )
     out = capsys.readouterr().out
-    assert "'block forwards'" in out and "the value is off" in out
+    assert "'block forwards'" in out and "fewer block forwards" in out
 
 
 def test_dropout_reference_and_probe_validate(probe):
     assert ex.dropout_step_reference(4, ex.BLOCK_FORWARDS) == 4 + 10
     assert ex.dropout_step_reference(4, ex.GRADIENT_ERROR) == 0.0
+    assert ex.dropout_step_reference(4, ex.PEAK_BLOCKS) == 1.0
     with pytest.raises(ValueError, match="what"):
         probe(keep_everything, 2, "speed")
     with pytest.raises(ValueError, match="depth"):

@@ -9,7 +9,8 @@ passed in as arguments, so nothing of the notebook is copied here.
 - :func:`measured_peak` — exercise 1 (predict, then verify): the peak a ruler reads for one training step of a
   model checkpointed in ``k`` segments.
 - :func:`dropout_step_probe` and :func:`dropout_step_reference` — exercise 2 (extend): keep-nothing
-  backpropagation through a chain with dropout, exact gradients at O(n²) block forwards.
+  backpropagation through a chain with dropout, exact gradients at O(n²) block forwards and one block's
+  saved tensors at the peak; :func:`dropout_step_explain` says which way a measurement is off.
 - :func:`smallest_budget_reference` — exercise 3 (design): the smallest memory budget under which the DP's
   plan recomputes at most a given fraction of a forward pass.
 - :func:`policy_probe` and :func:`keep_linear_outputs_reference` — exercise 4 (debug): a selective-checkpoint
@@ -62,6 +63,11 @@ def _square_mean_step(chain: nn.Module, x: torch.Tensor) -> None:
     chain(x).pow(2).mean().backward()
 
 
+def _sum_step(chain: nn.Module, x: torch.Tensor) -> None:
+    """Plain backpropagation of ``sum(chain(x))``, a loss that saves nothing itself."""
+    chain(x).sum().backward()
+
+
 def _gradients_from_seed(chain: nn.Module, step_fn: Callable, x: torch.Tensor, seed: int) -> torch.Tensor:
     """All parameter gradients of ``step_fn(chain, x)`` run from a fixed random state, flattened."""
     for p in chain.parameters():
@@ -76,20 +82,35 @@ def _gradients_from_seed(chain: nn.Module, step_fn: Callable, x: torch.Tensor, s
     return torch.cat([p.grad.flatten() for p in chain.parameters()])
 
 
+PEAK_BLOCKS = "peak saved blocks"  # the step's peak saved bytes over those of one block's plain backward
+
+
 def dropout_step_probe(
-    make_dropout_chain: Callable[[int], nn.Module], count_fn: Callable, x: torch.Tensor, seed: int = 0
+    make_dropout_chain: Callable[[int], nn.Module],
+    count_fn: Callable,
+    x: torch.Tensor,
+    trace_fn: Callable | None = None,
+    seed: int = 0,
 ) -> Callable[[Callable, int, str], float]:
     """For exercise 2: ``probe(step_fn, depth, what)`` measures the learner's ``step_fn(chain, x)`` on a fresh
     ``make_dropout_chain(depth)``: ``what = "gradient error"`` compares its gradients with plain
     backpropagation from the same random state; ``"block forwards"`` counts block calls with ``count_fn``
-    (the notebook's ``count_block_calls``)."""
+    (the notebook's ``count_block_calls``); ``"peak saved blocks"`` is the peak of ``trace_fn`` (the
+    notebook's saved-tensor ruler) over the peak of plain backpropagation through one block."""
 
     def probe(step_fn: Callable, depth: int, what: str) -> float:
         chain = make_dropout_chain(check_int("depth", depth, low=1))
         if what == BLOCK_FORWARDS:
             return count_fn(chain, step_fn, chain, x)
+        if what == PEAK_BLOCKS:
+            if trace_fn is None:
+                raise ValueError("pass trace_fn (the saved-tensor ruler) to measure the peak")
+            one_block = max(trace_fn(_sum_step, make_dropout_chain(1), x))  # the block's own saves
+            return max(trace_fn(step_fn, chain, x)) / one_block
         if what != GRADIENT_ERROR:
-            raise ValueError(f"what must be {GRADIENT_ERROR!r} or {BLOCK_FORWARDS!r}, got {what!r}")
+            raise ValueError(
+                f"what must be {GRADIENT_ERROR!r}, {BLOCK_FORWARDS!r} or {PEAK_BLOCKS!r}, got {what!r}"
+            )
         plain = _gradients_from_seed(chain, _square_mean_step, x, seed)
         got = _gradients_from_seed(chain, step_fn, x, seed)
         return ((got - plain).norm() / plain.norm()).item()
@@ -98,10 +119,28 @@ def dropout_step_probe(
 
 
 def dropout_step_reference(depth: int, what: str) -> float:
-    """What a right answer to exercise 2 measures: exact gradients, and the block forwards of keeping nothing
-    (one pass, then for each block its input rebuilt from the start and the block rerun with a graph)."""
+    """What a right answer to exercise 2 measures: exact gradients, the block forwards of keeping nothing
+    (one pass, then for each block its input rebuilt from the start and the block rerun with a graph), and
+    one block's saved tensors at the peak."""
     depth = check_int("depth", depth, low=1)
-    return 0.0 if what == GRADIENT_ERROR else depth + depth * (depth + 1) // 2
+    if what == GRADIENT_ERROR:
+        return 0.0
+    if what == PEAK_BLOCKS:
+        return 1.0
+    return depth + depth * (depth + 1) // 2
+
+
+def dropout_step_explain(got: float, want: float, case: tuple) -> str | None:
+    """Feedback for exercise 2 that says which way a measurement is off, without the expected number."""
+    depth, what = case
+    if what == GRADIENT_ERROR:
+        return f"on {depth} blocks the gradients differ from plain backpropagation (relative error {got:.2g})"
+    direction = "more" if got > want else "fewer"
+    if what == BLOCK_FORWARDS:
+        return f"on {depth} blocks your step runs {direction} block forwards ({got:g}) than keeping nothing"
+    if got > want:
+        return f"on {depth} blocks your step holds more than one block's saved tensors ({got:.2f} blocks)"
+    return f"on {depth} blocks your step's peak is below one block's saved tensors ({got:.2f}): no backward?"
 
 
 def smallest_budget_reference(
