@@ -239,3 +239,53 @@ def test_cosmul_cases_validate_their_input():
         ex.cosmul_cases({"model": np.eye(3)}, np.zeros((2, 3), dtype=int))
     with pytest.raises(ValueError):
         ex.cosmul_cases({}, np.zeros((2, 4), dtype=int))
+
+
+def test_compare_guess_says_how_far_off(capsys):
+    assert "prediction" in ex.compare_guess(None)
+    assert "close" in ex.compare_guess(34)
+    assert "too low" in ex.compare_guess(20)
+    assert "too high" in ex.compare_guess(56)
+
+
+def test_explain_sign_names_a_flipped_sign_or_a_factor():
+    expected = torch.tensor([1.0, -2.0, 3.0])
+    assert "sign" in ex.explain_sign(-expected, expected, ())
+    assert "factor" in ex.explain_sign(2 * expected, expected, ())
+    assert ex.explain_sign(expected + torch.tensor([0.0, 1.0, 0.0]), expected, ()) is None
+    assert ex.explain_sign(torch.zeros(2), expected, ()) is None
+
+
+# ------------------------------------------------------ exercise 4: the prediction committed before coding
+def test_record_prediction_wants_one_of_the_two_models(capsys):
+    assert ex.record_prediction(None).startswith("✗")
+    assert "must be one of" in ex.record_prediction("gensim")
+    for option in ex.COSMUL_OPTIONS:
+        assert ex.record_prediction(option).startswith("✓")
+
+
+def test_cosmul_gains_use_the_references():
+    unit, questions = planted_like_case(4)
+    noisy = unit + 0.3 * np.random.default_rng(0).standard_normal(unit.shape)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    gains = ex.cosmul_gains({"ours": unit, "PPMI + SVD": noisy}, questions)
+    for name, vectors in [("ours", unit), ("PPMI + SVD", noisy)]:
+        cosmul = (ex.cosmul_answers(vectors, questions).numpy() == questions[:, 3]).mean()
+        assert gains[name][1] == pytest.approx(cosmul)
+        scores = (vectors[questions[:, 1]] - vectors[questions[:, 0]] + vectors[questions[:, 2]]) @ vectors.T
+        np.put_along_axis(scores, questions[:, :3], -np.inf, axis=1)
+        assert gains[name][0] == pytest.approx((scores.argmax(1) == questions[:, 3]).mean())
+
+
+def test_cosmul_verdict_waits_for_a_passing_answer_then_judges(capsys):
+    unit, questions = planted_like_case(5)
+    noisy = unit + 0.3 * np.random.default_rng(1).standard_normal(unit.shape)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    models = {"ours": unit, "PPMI + SVD": noisy}
+    assert "no prediction" in ex.cosmul_verdict(None, models, questions, passed=True)
+    assert "once analogy_3cosmul passes" in ex.cosmul_verdict("ours", models, questions, passed=False)
+    gains = ex.cosmul_gains(models, questions)
+    winner = max(gains, key=lambda name: gains[name][1] - gains[name][0])
+    loser = next(name for name in models if name != winner)
+    assert "✓ your prediction was right" in ex.cosmul_verdict(winner, models, questions, passed=True)
+    assert "✗ your prediction was wrong" in ex.cosmul_verdict(loser, models, questions, passed=True)

@@ -13,7 +13,9 @@ showing the expected value. The references compute their answers another way tha
 - :func:`hs_gradient_center`, :func:`hs_gradient_nodes`, :func:`hs_cases` — exercise 3 (extend): the
   gradients of hierarchical softmax's loss for one (centre, word) pair, by autograd.
 - :func:`cosmul_answers`, :func:`cosmul_cases` — exercise 4 (apply to the trained vectors): Levy & Goldberg's
-  3CosMul analogy rule, written after gensim's ``KeyedVectors.most_similar_cosmul``.
+  3CosMul analogy rule, written after gensim's ``KeyedVectors.most_similar_cosmul``;
+  :func:`record_prediction` and :func:`cosmul_verdict` take the learner's prediction (which model gains more
+  from 3CosMul) before any code is written and judge it, with :func:`cosmul_gains`, once the answer passes.
 """
 
 from __future__ import annotations
@@ -140,3 +142,95 @@ def cosmul_cases(named_unit_vectors: dict, questions, seed: int = 0) -> list[tup
     random = rng.standard_normal((len(cases[0][0]), 16))
     cases.append((random / np.linalg.norm(random, axis=1, keepdims=True), questions))
     return cases
+
+
+# ----------------------------------------------------------------- feedback shared by the exercises
+def compare_guess(guess, n: int = 8, window: int = 5) -> str:
+    """Exercise 2's verify step: how far the learner's prediction ``guess`` (a number committed to before
+    computing) is from the expected pair count of a sentence of ``n`` words; returns the printed line."""
+    if guess is None:
+        line = "✗ write your prediction into my_guess first (a number), then rerun this cell"
+    else:
+        guess = check_real("guess", guess, low=0)
+        truth = expected_pairs_reference(n, window)
+        error = (guess - truth) / truth
+        verdict = "close (within 10 %)" if abs(error) <= 0.1 else ("too high" if error > 0 else "too low")
+        line = f"your guess {guess:g} vs the expected {truth:.2f} pairs: {error:+.0%}, {verdict}"
+    print(line)
+    return line
+
+
+def explain_sign(got, expected, case) -> str | None:
+    """``check_answer`` ``explain=`` callback: names a flipped sign or a constant factor, never the value."""
+    got_t, expected_t = (
+        torch.as_tensor(got, dtype=torch.float64),
+        torch.as_tensor(expected, dtype=torch.float64),
+    )
+    if got_t.shape != expected_t.shape:
+        return None
+    if torch.allclose(got_t, -expected_t, rtol=1e-5, atol=1e-8) and expected_t.abs().max() > 0:
+        return "the sign is flipped: you have the gradient of +log p, or the branch signs the wrong way round"
+    scale = (got_t * expected_t).sum() / (expected_t * expected_t).sum().clamp_min(1e-300)
+    if torch.allclose(got_t, scale * expected_t, rtol=1e-5, atol=1e-8) and abs(float(scale) - 1) > 1e-3:
+        return "right direction, wrong size: off by a constant factor (a missing or extra factor?)"
+    return None
+
+
+# ------------------------------------------------------ exercise 4: the prediction made before computing
+COSMUL_OPTIONS = ("ours", "PPMI + SVD")
+"""The models a learner can name in exercise 4's prediction (the keys of the notebook's ``cosmul_models``)."""
+
+
+def record_prediction(prediction) -> str:
+    """Exercise 4, step 1: check that the learner committed to one of :data:`COSMUL_OPTIONS` before
+    computing anything; returns (and prints) the line that says so."""
+    if prediction is None:
+        line = (
+            "✗ write your prediction into my_prediction first ('ours' or 'PPMI + SVD'), then rerun this cell"
+        )
+    elif prediction not in COSMUL_OPTIONS:
+        line = f"✗ my_prediction must be one of {COSMUL_OPTIONS}, got {prediction!r}"
+    else:
+        line = f"✓ prediction recorded: {prediction!r} gains more from 3CosMul"
+    print(line)
+    return line
+
+
+def _cosadd_answers(unit, questions) -> torch.Tensor:
+    """(Q,) answers by 3CosAdd: the word d ∉ {a, b, c} nearest (cosine) to b − a + c."""
+    unit = torch.as_tensor(unit, dtype=torch.float64)
+    questions = torch.as_tensor(questions, dtype=torch.long)
+    scores = (unit[questions[:, 1]] - unit[questions[:, 0]] + unit[questions[:, 2]]) @ unit.T
+    scores.scatter_(1, questions[:, :3], -torch.inf)
+    return scores.argmax(1)
+
+
+def cosmul_gains(named_unit_vectors: dict, questions) -> dict:
+    """{model: (3CosAdd accuracy, 3CosMul accuracy)} by the references, for the (V, d) unit rows of each
+    model and the (Q, 4) question ids."""
+    questions = torch.as_tensor(np.asarray(questions), dtype=torch.long)
+    return {
+        name: tuple(
+            float((rule(unit, questions) == questions[:, 3]).double().mean())
+            for rule in (_cosadd_answers, cosmul_answers)
+        )  # fmt: skip
+        for name, unit in named_unit_vectors.items()
+    }
+
+
+def cosmul_verdict(prediction, named_unit_vectors: dict, questions, passed: bool) -> str:
+    """Exercise 4, step 2: once the learner's 3CosMul passes its check (``passed``), measure each model's
+    gain and say whether the recorded prediction was right; returns (and prints) the verdict."""
+    if prediction not in COSMUL_OPTIONS:
+        line = "✗ no prediction recorded: set my_prediction before writing analogy_3cosmul"
+    elif not passed:
+        line = "the verdict on your prediction comes once analogy_3cosmul passes its check"
+    else:
+        gains = cosmul_gains(named_unit_vectors, questions)
+        lines = [f"  {name:11s} 3CosAdd {add:.3f} → 3CosMul {mul:.3f} ({mul - add:+.3f})"
+                 for name, (add, mul) in gains.items()]  # fmt: skip
+        winner = max(gains, key=lambda name: gains[name][1] - gains[name][0])
+        verdict = "✓ your prediction was right" if prediction == winner else "✗ your prediction was wrong"
+        line = "\n".join([*lines, f"{verdict}: {winner!r} gains more. Can you say why from the numbers?"])
+    print(line)
+    return line
