@@ -10,16 +10,18 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 NB ?= $(NOTEBOOKS)
 
-.PHONY: help setup lab test test-robust test-unit test-notebooks test-teaching execute components lint format workshop site doctor clean
+.PHONY: help setup lab present test test-robust test-unit test-notebooks test-teaching execute components lint format workshop slides site doctor clean
 
 help:
 	@echo "make lab       set up .venv and open JupyterLab on notebooks/"
-	@echo "make test      set up .venv; lint; unit + structure tests; every notebook in JupyterLab/Chromium; workshop, site"
+	@echo "make test      set up .venv; lint; unit + structure tests; every notebook in JupyterLab/Chromium; workshop, slides, site"
 	@echo "make test-robust  every notebook with each cell run twice under another thread count; set-up without make"
 	@echo "make execute   re-run notebooks in place in a fresh kernel (NB=notebooks/04_transformer.ipynb for one)"
 	@echo "make lint      ruff check + ruff format --check over helpers, tools, tests, benchmarks, notebooks"
 	@echo "make components  write helpers/components/ from the notebook cells marked \"# export: components/<module>.py\""
-	@echo "make workshop  write build/workshop/: student notebooks (no solutions, no outputs) + instructor guide"
+	@echo "make workshop  write build/workshop/: student notebooks (no solutions, instructor notes or outputs) + instructor guide"
+	@echo "make slides    write build/slides/: offline reveal.js decks of every notebook + presenter copies for RISE"
+	@echo "make present   make slides, then open JupyterLab on the presenter copies (RISE: the slideshow button or Alt-R)"
 	@echo "make site      build the offline HTML site into build/site/_build/html/"
 	@echo "make doctor    print an OK/FAIL environment report for bug reports"
 
@@ -79,6 +81,12 @@ workshop: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/python -m tools.site
+
+slides: $(STAMP)
+	$(BIN)/python -m tools.slides
+
+present: slides
+	$(BIN)/jupyter lab --notebook-dir=build/slides/notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 # components first: a notebook executed after its teacher imports the freshly exported module
 execute: $(STAMP) components

@@ -12,7 +12,7 @@ import pytest
 
 from helpers import collection
 from tests import browser
-from tools import site, workshop
+from tools import lessons, rehearse, site, slides, workshop
 
 
 def tiny_notebook() -> nbformat.NotebookNode:
@@ -149,39 +149,167 @@ def test_learning_paths_text_shows_every_path_with_labels():
 
 # --- workshop kit ----------------------------------------------------------------------------------------
 
+INSTRUCTOR_CELLS = [
+    """### Instructor notes: misconceptions
+
+- **"A is B."** Wrong. *Confronted by:* §2, the first check.
+- **"C is D."** Also wrong,
+  on two lines. *Confronted by:* the explorer at its minimum.
+- **"E."** *Confronted by:* §4.""",
+    """### Instructor notes: discussion
+
+- **Why?** *Point:* because.
+- **How?** *Point:* like this.""",
+    """### Instructor notes: exercises
+
+| exercise | in class or homework | minutes | what to watch for |
+|---|---|---|---|
+| 1 · the tiny one | class | 12 | the sign |
+| 2 · the other | homework | 30 | the shape |""",
+]
+
+
+def tiny_notebook_with_notes() -> nbformat.NotebookNode:
+    nb = tiny_notebook()
+    nb.cells[0].source = "# 99 · Tiny\n\n**You will be able to** add one and one."
+    nb.cells[3].source = "## 6. Exercises\n\n**Exercise 1 — the tiny one (predict).** Guess."
+    notes = [nbformat.v4.new_markdown_cell(t, metadata={"tags": ["instructor"]}) for t in INSTRUCTOR_CELLS]
+    nb.cells[2:2] = notes[:2]
+    nb.cells.insert(6, notes[2])
+    return nb
+
 
 def test_student_version_removes_solutions_and_outputs_and_leaves_a_stub():
     student = workshop.student_version(tiny_notebook())
     tags = [c.metadata.get("tags", []) for c in student.cells]
     assert not any("solution" in t for t in tags)
     assert sum(workshop.STUB_TAG in t for t in tags) == 1
-    assert student.cells[5].id == "solution-1-stub", "stub ids follow solutions: rebuilds are equal"
+    assert student.cells[6].id == "solution-1-stub", "stub ids follow solutions: rebuilds are equal"
     assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
-    assert "check_answer()" in student.cells[4].source
+    assert "check_answer()" in student.cells[5].source
 
 
-def test_section_minutes_counts_words_cells_and_exercises():
-    minutes = workshop.section_minutes(tiny_notebook())
-    assert minutes["1. The idea"] == 5  # 241 words / 120 wpm + one code cell = 3.5 → rounded up to 5
-    assert minutes["6. Exercises"] == 10  # one exercise cell 1.5 + one solution 8 = 9.5 → 10
+def test_student_version_drops_instructor_cells_and_opens_with_the_session():
+    student = workshop.student_version(tiny_notebook_with_notes())
+    assert not any("instructor" in c.metadata.get("tags", []) for c in student.cells)
+    assert not any("Instructor notes" in c.source for c in student.cells)
+    session = student.cells[1]
+    assert session.metadata["tags"] == [workshop.SESSION_TAG]
+    assert "add one and one" in session.source, "the objectives from the title cell"
+    assert "**In class:** Exercise 1 — the tiny one (predict) (about 12 min)" in session.source
+    assert "**At home:**" in session.source
 
 
-def test_plan_keeps_within_budget_and_puts_core_sections_first():
-    times = {"04": {"Start": 5, "1. The idea": 5, "2. Derivation": 20, "5. Explore": 10, "6. Exercises": 40}}
-    chosen = workshop.plan(40, ["04"], times)
-    assert sum(m for _, _, m in chosen) <= 40
-    assert [s for _, s, _ in chosen] == ["Start", "1. The idea", "2. Derivation", "5. Explore"]
+def test_instructor_notes_are_read_by_kind():
+    notes = lessons.instructor_notes(tiny_notebook_with_notes())
+    assert len(notes.misconceptions) == 3 and "on two lines" in notes.misconceptions[1]
+    assert [q.split("*Point:*")[1].strip() for q in notes.discussion] == ["because.", "like this."]
+    assert [(r["number"], r["where"], r["minutes"]) for r in notes.exercises] == [
+        (1, "class", 12),
+        (2, "homework", 30),
+    ]
+    assert notes.missing() == []
+    notes.misconceptions = notes.misconceptions[:2]
+    notes.discussion.append("**No point here.**")
+    assert notes.missing() == [
+        "2 misconceptions (3-5 expected)",
+        "question without '*Point:*': **No point here.**…",
+    ]
 
 
-def test_instructor_guide_lists_every_entry_a_new_one_included(one_more_entry):
-    times = {e.number: {"Start": 5, "1. The idea": 10} for e in collection.COLLECTION}
-    guide = workshop.instructor_guide(times)
+def test_instructor_notes_of_01_are_complete(repo_root):
+    nb = nbformat.read(repo_root / collection.entry("01").relpath, 4)
+    notes = lessons.instructor_notes(nb)
+    assert notes.missing() == [], notes.missing()
+    titles = lessons.exercise_titles(nb)
+    assert {r["number"] for r in notes.exercises} == set(titles), "every exercise is planned"
+    assert all(c.cell_type == "markdown" for c in nb.cells if lessons.is_instructor(c))
+
+
+def test_section_times_add_reading_and_measured_running():
+    nb = tiny_notebook_with_notes()
+    nb.cells[4].id = "print-cell"
+    times = lessons.section_times(nb, {"print-cell": 30.0})
+    assert times["1"]["run"] == 0.5, "30 s measured"
+    words = len(re.findall(r"\w+", nb.cells[1].source))  # the '## 1. The idea' cell; notes count nothing
+    assert times["1"]["read"] == pytest.approx(
+        words / lessons.WORDS_PER_MINUTE + 1 / lessons.CODE_LINES_PER_MINUTE
+    )
+    assert times["6"]["run"] == 0, "solutions are not taught"
+
+
+def test_rehearsal_reads_a_cells_seconds_from_nbclient_timing():
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.metadata["execution"] = {
+        "iopub.execute_input": "2026-12-02T10:00:00.250000Z",
+        "shell.execute_reply": "2026-12-02T10:00:02.000000Z",
+    }
+    assert rehearse.cell_seconds(cell) == 1.75
+    assert rehearse.cell_seconds(nbformat.v4.new_code_cell("x = 1")) is None, "never run: no time"
+
+
+# --- lesson plans ----------------------------------------------------------------------------------------
+
+
+def test_every_learning_path_has_a_90_minute_and_a_half_day_plan():
+    for path in collection.PATHS:
+        budgets = sorted(p.budget for p in lessons.PLANS if p.path == path)
+        assert budgets == [90, lessons.HALF_DAY], f"{path}: plans of {budgets} minutes"
+
+
+def test_lesson_plans_respect_the_collection_map_and_their_time(repo_root):
+    timer = lessons.Timer(repo_root)
+    for plan in lessons.PLANS:
+        assert lessons.plan_problems(plan, timer.step_minutes) == []
+        for step in plan.steps:
+            titles = lessons.section_titles(timer.notebook(step.notebook))
+            assert all(s in titles for s in step.sections), f"{step}: no such section"
+            exercises = lessons.exercise_titles(timer.notebook(step.notebook))
+            assert all(e in exercises for e in step.exercises), f"{step}: no such exercise"
+
+
+def test_plan_problems_catches_a_notebook_before_its_prerequisites():
+    bert_alone = lessons.Plan("language models", 90, "g", done_before=(), steps=(lessons.Step("05", ("1",)),))
+    (problem,) = lessons.plan_problems(bert_alone)
+    assert "step 1: 05 comes before its prerequisites 02, 04" in problem
+    reversed_order = lessons.Plan(
+        "systems",
+        90,
+        "g",
+        done_before=("03",),
+        steps=(lessons.Step("12", ("1",)), lessons.Step("04", ("1",))),
+    )
+    assert lessons.plan_problems(reversed_order) == [
+        "systems (90 minutes), step 1: 12 comes before its prerequisites 04 "
+        "(teach them earlier or list them in done_before)"
+    ]
+    too_long = lessons.Plan("systems", 90, "g", done_before=("04",), steps=(lessons.Step("12", ("1",)),))
+    assert lessons.plan_problems(too_long, lambda step: 95) == [
+        "systems (90 minutes) needs 95 min, over its 90"
+    ]
+    done_before_closes = lessons.Plan(
+        "faces", 90, "g", done_before=("07",), steps=(lessons.Step("08", ("1",)),)
+    )
+    assert lessons.plan_problems(done_before_closes) == [], "07 done before implies 06 done before"
+
+
+def test_workshop_refuses_a_plan_that_breaks_the_map(tmp_path, monkeypatch, repo_root):
+    bad = lessons.Plan("language models", 90, "g", done_before=(), steps=(lessons.Step("05", ("1",)),))
+    monkeypatch.setattr(lessons, "PLANS", (*lessons.PLANS, bad))
+    with pytest.raises(ValueError, match="05 comes before its prerequisites"):
+        workshop.build(repo_root, tmp_path / "kit")
+    assert not (tmp_path / "kit").exists()
+
+
+def test_instructor_guide_has_plans_and_every_notebook(repo_root):
+    guide = workshop.instructor_guide(repo_root)
+    for plan in lessons.PLANS:
+        assert f"### {plan.path} — {plan.label}" in guide
     for e in collection.COLLECTION:
         stem = e.relpath.stem
-        assert f"- **{stem}** — 15 min: Start 5, 1. The idea 10" in guide
-        assert f"- **{stem}** ({e.topic}) builds on" in guide
-    last = collection.COLLECTION[-2].relpath.stem
-    assert f"- **{one_more_entry.relpath.stem}** (a topic) builds on {last}" in guide
+        assert f"### {stem}" in guide and f"- **{stem}** ({e.topic}) builds on" in guide
+    assert guide.count("**Objectives.**") == len(collection.COLLECTION)
+    assert "*Confronted by:*" in guide and "*Point:*" in guide, "01's instructor notes are collected"
 
 
 def test_workshop_refuses_a_notebook_without_an_entry(tmp_path, capsys):
@@ -195,7 +323,58 @@ def test_workshop_refuses_a_notebook_without_an_entry(tmp_path, capsys):
     assert exit_info.value.code == 2 and "99_stray.ipynb has no entry" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("tool", [workshop, site], ids=["workshop", "site"])
+# --- slides ----------------------------------------------------------------------------------------------
+
+
+def test_slides_derive_slide_types_and_keep_written_ones():
+    nb = tiny_notebook_with_notes()
+    nb.cells[4].metadata["slideshow"] = {"slide_type": "skip"}  # written by hand: kept
+    nb.cells.insert(5, nbformat.v4.new_markdown_cell("More words.", metadata={"tags": ["hint"]}))
+    types = [c.metadata["slideshow"]["slide_type"] for c in slides.with_slide_metadata(nb).cells]
+    # title, idea, 2 instructor notes, code skipped by hand, hint, exercises, notes, exercise, solution
+    assert types == [
+        "slide",
+        "slide",
+        "notes",
+        "notes",
+        "skip",
+        "fragment",
+        "slide",
+        "notes",
+        "fragment",
+        "skip",
+    ]
+    nb.cells.insert(9, nbformat.v4.new_code_cell("print(2)"))
+    types = [c.metadata["slideshow"]["slide_type"] for c in slides.with_slide_metadata(nb).cells]
+    assert types[8:10] == ["fragment", "subslide"], "code after code starts a sub-slide"
+
+
+def test_slides_deck_notebook_replaces_explorers_and_drops_widget_state():
+    nb = tiny_notebook()
+    nb.metadata["widgets"] = {"state": {}}
+    nb.cells[2].outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={slides.WIDGET_MIME: {"model_id": "x"}, "text/plain": "VBox"}
+        )
+    ]
+    deck = slides.deck_notebook(nb)
+    assert "widgets" not in deck.metadata and "widgets" in nb.metadata, "the source is left alone"
+    assert deck.cells[2].outputs[0]["data"] == {"text/html": slides.LIVE_NOTE}
+    presenter = slides.presenter_notebook(nb)
+    assert presenter.metadata["rise"]["scroll"] is True and presenter.cells[2].outputs == nb.cells[2].outputs
+
+
+def test_slides_deck_loads_reveal_and_mathjax_from_its_own_folder():
+    nb = tiny_notebook()
+    nb.cells[1].source = "## 1. The idea\n\n$$e^{i\\pi}+1=0$$"
+    html = slides.export_deck(nb, "Tiny")
+    sources = re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(r'<link[^>]+href="([^"]+)"', html)
+    assert sources and all(s.startswith(slides.STATIC + "/") for s in sources), sources
+    assert "$$e^{i\\pi}+1=0$$" in html and "solution-1" not in html
+    assert html.count("<section") >= 3
+
+
+@pytest.mark.parametrize("tool", [workshop, site, slides], ids=["workshop", "site", "slides"])
 def test_tools_need_a_repository_root(tool, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         tool.main(["--root", str(tmp_path), "--out", str(tmp_path / "out")])
@@ -210,6 +389,14 @@ def test_tools_need_a_repository_root(tool, tmp_path, capsys):
 def test_site_index_rewrites_notebook_links():
     text = site.index_markdown("see [04](notebooks/04_transformer.ipynb) and [how](CONTRIBUTING.md)")
     assert text == "see [04](notebooks/04_transformer) and [how](contributing)"
+
+
+def test_site_folds_instructor_notes_into_a_dropdown_titled_by_their_heading():
+    text = site.folded("### Instructor notes: discussion\n\n- **Why?** *Point:* because.")
+    expected = (
+        "````{admonition} Instructor notes: discussion\n:class: dropdown\n- **Why?** *Point:* because.\n"
+    )
+    assert text == expected + "````"
 
 
 def test_site_notebook_title_reads_the_first_heading(tmp_path):

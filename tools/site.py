@@ -52,6 +52,14 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
+def folded(markdown: str) -> str:
+    """An instructor cell as a closed MyST dropdown, its ``### …`` heading line as the title."""
+    first, _, rest = markdown.partition("\n")
+    title = first.lstrip("#").strip() if first.startswith("#") else "Instructor notes"
+    body = rest if first.startswith("#") else markdown
+    return f"````{{admonition}} {title}\n:class: dropdown\n{body.strip()}\n````"
+
+
 def index_markdown(readme: str) -> str:
     """README text adapted for the site: links to ``notebooks/NN_x.ipynb`` become site pages."""
     readme = re.sub(r"\]\(notebooks/([^)]+)\.ipynb\)", r"](notebooks/\1)", readme)
@@ -75,10 +83,12 @@ def assemble(root: Path, src: Path) -> list[Path]:
     (src / "notebooks").mkdir(parents=True)
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:  # solutions stay folded on the site, as in JupyterLab
+        for cell in nb.cells:  # solutions and instructor notes stay folded on the site, as in JupyterLab
             tags = cell.metadata.get("tags", [])
             if "solution" in tags and "hide-input" not in tags:
                 cell.metadata["tags"] = [*tags, "hide-input"]
+            if "instructor" in tags and cell.cell_type == "markdown":
+                cell.source = folded(cell.source)
         nbformat.write(nb, src / "notebooks" / path.name)
     (src / "index.md").write_text(
         index_markdown((root / "README.md").read_text(encoding="utf-8")), encoding="utf-8"

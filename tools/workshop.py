@@ -2,21 +2,24 @@
 
 Run from the repository root, or name it with ``--root``; ``--out`` chooses another folder.
 
-- ``notebooks/`` — a student version of every notebook: outputs cleared, every cell tagged ``solution``
-  removed (nbconvert's ``TagRemovePreprocessor``) and replaced by a stub cell to fill in; exercise checks are
-  kept.
-- ``INSTRUCTOR.md`` — estimated teaching time per section, a 90-minute and a half-day path, and which
-  notebooks build on which.
+- ``notebooks/`` — a student version of every notebook: outputs cleared, every cell tagged ``instructor``
+  removed, every cell tagged ``solution`` removed and replaced by a stub cell to fill in (exercise checks and
+  hints are kept), and after the title a cell saying what the session is for: the objectives and which
+  exercises are planned for class and which for home.
+- ``INSTRUCTOR.md`` — the instructor guide: for every learning path a 90-minute and a half-day lesson plan
+  (``tools/lessons.py``; each respects the prerequisites of the collection map), then for every notebook its
+  objectives, prerequisites, minutes per section, and the instructor notes collected from its ``instructor``
+  cells (misconceptions with the cell that confronts each, discussion questions with their point, exercises
+  for class or homework with their minutes).
 
-Teaching time is estimated from the notebook itself: prose at 120 words a minute, 1.5 minutes per code cell
-(read, run, look at the output), 8 minutes per exercise — rounded up to 5 minutes per section.
+Minutes are reading estimates (prose at 120 words a minute, code at 15 lines a minute) plus the seconds each
+code cell took in the last rehearsal (`python -m tools.rehearse`), rounded up to 5 minutes per block.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -26,17 +29,45 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocess
 from traitlets.config import Config
 
 from helpers import collection
+from tools import lessons
 
 STUB_TAG = "student-stub"
+SESSION_TAG = "session-plan"
 STUB_SOURCE = (
     "# ✎ Your turn: complete the exercise cell above and run it again until its check prints ✓.\n"
     "# (The solution is in the instructor's copy of this notebook.)"
 )
-WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL, MINUTES_PER_EXERCISE = 120, 1.5, 8
+REMOVED_TAGS = {"solution", lessons.INSTRUCTOR_TAG}
+
+
+def session_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student kit's second cell: objectives, and the exercises planned for class and for home."""
+    lines = [
+        f"**In this session you will be able to** {lessons.objectives(nb) or 'see the title above.'}",
+        "",
+    ]
+    titles = lessons.exercise_titles(nb)
+    rows = lessons.instructor_notes(nb).exercises
+    if rows:
+        for where, label in (("class", "In class"), ("homework", "At home")):
+            chosen = [r for r in rows if r["where"] == where]
+            if chosen:
+                listed = "; ".join(
+                    f"Exercise {r['number']} — {titles.get(r['number'], r['exercise'])} "
+                    f"(about {r['minutes']} min)"
+                    for r in chosen
+                )
+                lines.append(f"- **{label}:** {listed}")
+    elif titles:
+        lines.append("- **Exercises** (§6): " + "; ".join(f"{n} — {t}" for n, t in sorted(titles.items())))
+    cell = nbformat.v4.new_markdown_cell("\n".join(lines).rstrip(), metadata={"tags": [SESSION_TAG]})
+    cell.id = "session-plan"
+    return cell
 
 
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` without solutions and outputs; each solution becomes a stub cell."""
+    """A copy of ``nb`` without solutions, instructor notes or outputs; each solution becomes a stub cell,
+    and a session cell follows the title."""
     nb = nbformat.from_dict(nb)
     cells = []
     for cell in nb.cells:
@@ -46,9 +77,11 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if "id" in cell:  # derived, so that rebuilding the kit gives the same files
                 stub.id = f"{cell.id}-stub"
             cells.append(stub)
+    if cells and cells[0].cell_type == "markdown" and cells[0].source.startswith("# "):
+        cells.insert(1, session_cell(nb))
     nb.cells = cells
     config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = {"solution"}
+    config.TagRemovePreprocessor.remove_cell_tags = REMOVED_TAGS
     config.TagRemovePreprocessor.enabled = True
     nb, _ = TagRemovePreprocessor(config=config).preprocess(nb, {})
     nb, _ = ClearOutputPreprocessor().preprocess(nb, {})
@@ -56,72 +89,131 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def section_minutes(nb: nbformat.NotebookNode) -> dict[str, int]:
-    """Estimated teaching minutes per '## ' section (the title and setup count as 'Start')."""
-    minutes: dict[str, float] = {"Start": 0.0}
-    current = "Start"
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            heading = next((l[3:].strip() for l in cell.source.splitlines() if l.startswith("## ")), None)
-            if heading:
-                current = heading
-                minutes.setdefault(current, 0.0)
-            minutes[current] += len(re.findall(r"\w+", cell.source)) / WORDS_PER_MINUTE
-        elif "solution" in cell.metadata.get("tags", []):
-            minutes[current] += MINUTES_PER_EXERCISE
-        elif cell.source.strip():
-            minutes[current] += MINUTES_PER_CODE_CELL
-    return {k: int(5 * math.ceil(v / 5)) for k, v in minutes.items() if v > 0}
+def _rounded(minutes: float) -> int:
+    return int(5 * math.ceil(minutes / 5)) if minutes > 0 else 0
 
 
-def plan(budget: int, numbers: list[str], times: dict[str, dict[str, int]]) -> list[tuple[str, str, int]]:
-    """Whole sections, notebook by notebook in order, while they fit in ``budget`` minutes.
-
-    Sections 1-4 of each notebook come first; Explore and Exercises only when time remains.
-    """
-    chosen, used = [], 0
-    core = lambda s: s == "Start" or s[:2] in ("1.", "2.", "3.", "4.")
-    for keep in (core, lambda s: not core(s)):
-        for number in numbers:
-            for section, minutes in times.get(number, {}).items():
-                if keep(section) and used + minutes <= budget and (number, section, minutes) not in chosen:
-                    chosen.append((number, section, minutes))
-                    used += minutes
-    order = {n: i for i, n in enumerate(numbers)}
-    sections = {n: list(times.get(n, {})) for n in numbers}
-    return sorted(chosen, key=lambda c: (order[c[0]], sections[c[0]].index(c[1])))
-
-
-def instructor_guide(times: dict[str, dict[str, int]]) -> str:
-    """The instructor guide as Markdown; ``times`` maps notebook numbers to :func:`section_minutes`."""
-    name = lambda number: collection.entry(number).relpath.stem
+def plan_markdown(plan: lessons.Plan, timer: lessons.Timer) -> list[str]:
+    """One lesson plan as Markdown: goal, what students did before, the steps with minutes, homework."""
+    name = lambda number: collection.entry(number).label
+    before = lessons.prerequisites_closure(plan.done_before)
     lines = [
-        "# Instructor guide",
+        f"### {plan.path} — {plan.label}",
         "",
-        __doc__.split("\n\n")[-1].strip(),
+        f"**Goal.** Students can {plan.goal}.",
         "",
-        "## Time per section (estimated minutes)",
+        "**Before the session** students have worked through: "
+        + (", ".join(name(n) for n in before) if before else "nothing (the plan starts from the beginning)")
+        + ".",
+        "",
+        "| # | notebook | part | what the teacher does | minutes |",
+        "|---|---|---|---|---|",
+    ]
+    total = 0
+    for i, step in enumerate(plan.steps, start=1):
+        nb = timer.notebook(step.notebook)
+        titles = lessons.section_titles(nb)
+        part = ", ".join(
+            f"§{s} {titles.get(s, '')}".strip() if s != "0" else "title and setup" for s in step.sections
+        )
+        exercise_titles = lessons.exercise_titles(nb)
+        for e in step.exercises:
+            minutes, timed = timer.exercise_minutes(step.notebook, e)
+            part += ("; " if part else "") + f"Exercise {e} — {exercise_titles.get(e, '?')}"
+            if not timed:
+                part += " (minutes estimated: no instructor notes yet)"
+        minutes = timer.step_minutes(step)
+        total += minutes
+        lines.append(f"| {i} | {name(step.notebook)} | {part} | {step.what} | {minutes} |")
+    lines += [
+        "",
+        f"**{total} of {plan.budget} minutes planned**; the rest is for questions and the discussion.",
+    ]
+    if plan.homework:
+        lines.append(f"**Afterwards (homework):** {'; '.join(plan.homework)}.")
+    return lines + [""]
+
+
+def notebook_markdown(number: str, timer: lessons.Timer) -> list[str]:
+    """One notebook's part of the guide: objectives, prerequisites, minutes per section, instructor notes."""
+    entry = collection.entry(number)
+    nb = timer.notebook(number)
+    notes = lessons.instructor_notes(nb)
+    direct = [collection.entry(d).label for d in entry.builds_on]
+    earlier = [collection.entry(d).label for d in lessons.prerequisites_closure(entry.builds_on)]
+    lines = [
+        f"### {entry.relpath.stem}",
+        "",
+        f"**Objectives.** Students will be able to {lessons.objectives(nb)}",
         "",
     ]
-    for number, sections in times.items():
-        total = sum(sections.values())
+    if direct:
         lines.append(
-            f"- **{name(number)}** — {total} min: " + ", ".join(f"{s} {m}" for s, m in sections.items())
+            f"**Prerequisites** (collection map): {', '.join(direct)}; in all, {', '.join(earlier)}."
         )
-    first_path = next(iter(collection.PATHS.values()), tuple(times))
-    for label, budget in (("90-minute path", 90), ("Half-day path (3.5 hours with breaks)", 180)):
-        route = list(first_path[-1:] if budget <= 90 else first_path)  # 90 minutes: one notebook in depth
-        chosen = plan(budget, route, times)
+    else:
+        lines.append("**Prerequisites** (collection map): none — a starting point.")
+    code = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and c.source.strip() and "solution" not in lessons.tags(c)
+    ]
+    timed = sum(c.get("id") in timer.seconds(number) for c in code)
+    measured = (
+        f"{timed} of {len(code)} code cells measured in the last rehearsal"
+        if timer.measured(number)
+        else "not rehearsed yet: reading only"
+    )
+    times = lessons.section_times(nb, timer.seconds(number))
+    titles = lessons.section_titles(nb)
+    lines += ["", f"**Minutes per section** (reading + running, {measured}):", ""]
+    lines += ["| section | reading | running | block |", "|---|---|---|---|"]
+    for section, t in times.items():
+        label = titles.get(section, section) if section == "0" else f"{section}. {titles.get(section, '')}"
+        lines.append(f"| {label} | {t['read']:.1f} | {t['run']:.1f} | {_rounded(t['read'] + t['run'])} |")
+    lines.append("")
+    if not (notes.misconceptions or notes.discussion or notes.exercises):
+        titles_ex = lessons.exercise_titles(nb)
         lines += [
-            "",
-            f"## {label}",
-            "",
-            f"Notebooks: {', '.join(name(n) for n in route)} — "
-            f"{sum(m for _, _, m in chosen)} of {budget} minutes planned.",
+            "**Instructor notes:** not written yet (cells tagged `instructor`, as in 01; see "
+            "CONTRIBUTING.md).",
+            "Exercises: " + "; ".join(f"{n} — {t}" for n, t in sorted(titles_ex.items())) + ".",
             "",
         ]
-        lines += [f"1. {name(n)} · {s} ({m} min)" for n, s, m in chosen]
-    lines += ["", "## Which notebooks build on which", ""]
+        return lines
+    lines += ["**Common misconceptions**, each with what confronts it:", ""]
+    lines += [f"- {m}" for m in notes.misconceptions] + [
+        "",
+        "**Discussion questions**, each with its point:",
+        "",
+    ]
+    lines += [f"- {q}" for q in notes.discussion] + ["", "**Exercises**:", ""]
+    lines += ["| exercise | in class or homework | minutes | what to watch for |", "|---|---|---|---|"]
+    lines += [f"| {r['exercise']} | {r['where']} | {r['minutes']} | {r['watch']} |" for r in notes.exercises]
+    lines += [""] + [f"{other}\n" for other in notes.other]
+    return lines
+
+
+def instructor_guide(root: Path) -> str:
+    """The instructor guide of the repository at ``root`` as Markdown."""
+    timer = lessons.Timer(root)
+    name = lambda number: collection.entry(number).relpath.stem
+    lines = ["# Instructor guide", "", __doc__.split("\n\n")[-1].strip(), ""]
+    machine = lessons.load_rehearsal_machine(root)
+    if machine:
+        lines += [f"The rehearsal ran on {machine}.", ""]
+    lines += ["## Lesson plans", ""]
+    lines += [
+        "Each plan is chosen by the path's objectives and keeps to the collection map: every notebook it "
+        "uses comes after its prerequisites, taught earlier in the session or worked through before it.",
+        "",
+    ]
+    for plan in lessons.PLANS:
+        lines += plan_markdown(plan, timer)
+    lines += ["## Notebooks", ""]
+    for e in collection.COLLECTION:
+        lines += notebook_markdown(e.number, timer)
+    lines += ["## Which notebooks build on which", ""]
     for e in collection.COLLECTION:
         deps = ", ".join(name(d) for d in e.builds_on) or "nothing (a starting point)"
         lines.append(f"- **{name(e.number)}** ({e.topic}) builds on {deps}")
@@ -130,9 +222,15 @@ def instructor_guide(times: dict[str, dict[str, int]]) -> str:
         "",
         "## Running the session",
         "",
-        "Students run `make lab` (or open the student notebooks in any JupyterLab with the project "
-        "installed).",
-        "Each exercise cell prints ✗ with a hint until the answer is right; nothing else needs solutions.",
+        "- Students run `make setup`, then `.venv/bin/jupyter lab --notebook-dir=build/workshop/notebooks` "
+        "(or open the student notebooks in any JupyterLab with the project installed). Each exercise cell "
+        "prints ✗ with a hint until the answer is right; nothing else needs solutions.",
+        "- Project the notebook live with RISE: `make present` opens JupyterLab on the presenter's copies "
+        "(`build/slides/notebooks/`, slide types set); press the slideshow button (or Alt-R). Explorers do "
+        "not render inside RISE 0.43 (ipywidgets 8): show them in the JupyterLab tab, which shares the "
+        "kernel.",
+        "- Without a kernel, `make slides` writes offline decks (`build/slides/index.html`); S opens these "
+        "notes as speaker notes.",
         "",
     ]
     return "\n".join(lines)
@@ -142,24 +240,25 @@ def build(root: Path, out: Path) -> list[Path]:
     """Write the kit of the repository at ``root`` into ``out``; return the student notebooks written.
 
     Raises:
-        ValueError: ``root`` holds no ``notebooks/``, or the notebooks and ``helpers/collection.py`` disagree.
+        ValueError: ``root`` holds no ``notebooks/``, the notebooks and ``helpers/collection.py`` disagree,
+            or a lesson plan uses a notebook before its prerequisites.
     """
     notebooks = collection.notebook_files(root)
     problems = collection.mismatches(root)
     if problems:
         raise ValueError("the collection table and notebooks/ disagree:\n" + "\n".join(problems))
+    problems = [p for plan in lessons.PLANS for p in lessons.plan_problems(plan)]
+    if problems:
+        raise ValueError("lesson plans break the collection map:\n" + "\n".join(problems))
     if out.exists():
         shutil.rmtree(out)
     (out / "notebooks").mkdir(parents=True)
-    written, times = [], {}
+    written = []
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
-        if path.name != collection.START_HERE:
-            times[path.name[:2]] = section_minutes(nb)
         target = out / "notebooks" / path.name
-        nbformat.write(student_version(nb), target)
+        nbformat.write(student_version(nbformat.read(path, as_version=4)), target)
         written.append(target)
-    (out / "INSTRUCTOR.md").write_text(instructor_guide(times), encoding="utf-8")
+    (out / "INSTRUCTOR.md").write_text(instructor_guide(root), encoding="utf-8")
     return written
 
 
