@@ -210,15 +210,21 @@ def test_smallest_budget_reference_equals_a_scan_and_rejects_off_by_one(capsys):
         reference(1.5)
 
 
-def by_packet(ctx, op, *args, **kwargs):
-    """A right answer written differently from the reference."""
-    keep = op.overloadpacket in (torch.ops.aten.addmm, torch.ops.aten.mm)
+def by_width(ctx, op, *args, **kwargs):
+    """A right answer written differently from the reference: the weight's output width is d_ff = 64."""
+    keep = op.overloadpacket is torch.ops.aten.addmm and args[2].shape[1] == 64
+    return CheckpointPolicy.MUST_SAVE if keep else CheckpointPolicy.PREFER_RECOMPUTE
+
+
+def every_linear(ctx, op, *args, **kwargs):
+    """A typical wrong answer: §4.4's policy, which keeps every linear layer's output."""
+    keep = op in (torch.ops.aten.addmm.default, torch.ops.aten.mm.default)
     return CheckpointPolicy.MUST_SAVE if keep else CheckpointPolicy.PREFER_RECOMPUTE
 
 
 def by_packet_object(ctx, op, *args, **kwargs):
-    """The exercise's planted bug: OpOverloadPackets never equal the OpOverload the policy receives."""
-    keep = op in (torch.ops.aten.addmm, torch.ops.aten.mm)
+    """Another wrong answer: an OpOverloadPacket never equals the OpOverload the policy receives."""
+    keep = op in (torch.ops.aten.addmm,) and args[2].shape[1] == 64
     return CheckpointPolicy.MUST_SAVE if keep else CheckpointPolicy.PREFER_RECOMPUTE
 
 
@@ -226,28 +232,51 @@ def save_everything(ctx, op, *args, **kwargs):
     return CheckpointPolicy.MUST_SAVE
 
 
-POLICY_CASES = [(ex.FLOPS_RATIO,), (ex.GRADIENT_ERROR,)]
+POLICY_CASES = [(ex.FLOPS_RATIO,), (ex.CACHED_ELEMENTS,), (ex.GRADIENT_ERROR,)]
 
 
 def reference_probe(what):
-    return ex.policy_probe(ex.keep_linear_outputs_reference, what)
+    return ex.policy_probe(ex.keep_expansion_reference, what)
 
 
-def test_policy_probe_measures_what_each_policy_recomputes():
+def test_policy_probe_measures_what_each_policy_recomputes_and_keeps():
     full = ex.policy_probe(lambda ctx, op, *a, **k: CheckpointPolicy.PREFER_RECOMPUTE, ex.FLOPS_RATIO)
-    assert full > ex.policy_probe(ex.keep_linear_outputs_reference, ex.FLOPS_RATIO) > 1.0
+    assert full > ex.policy_probe(ex.keep_expansion_reference, ex.FLOPS_RATIO) > 1.0
     assert ex.policy_probe(save_everything, ex.FLOPS_RATIO) == pytest.approx(1.0)
-    assert ex.policy_probe(ex.keep_linear_outputs_reference, ex.GRADIENT_ERROR) < 1e-6
+    assert ex.policy_probe(ex.keep_expansion_reference, ex.GRADIENT_ERROR) < 1e-6
+    assert ex.policy_probe(ex.keep_expansion_reference, ex.CACHED_ELEMENTS) == 2 * 4 * 16 * 64
     with pytest.raises(ValueError, match="what"):
         ex.policy_probe(save_everything, "memory")
 
 
-def test_policy_checker_accepts_another_fix_and_rejects_the_bug(capsys):
-    assert check_answer("policy", lambda w: ex.policy_probe(by_packet, w), reference_probe, POLICY_CASES)
-    assert not check_answer(
-        "policy", lambda w: ex.policy_probe(by_packet_object, w), reference_probe, POLICY_CASES
+def test_policy_checker_accepts_another_answer_and_rejects_wrong_ones(capsys):
+    explain = ex.policy_explain
+    assert check_answer(
+        "policy", lambda w: ex.policy_probe(by_width, w), reference_probe, POLICY_CASES, explain=explain
     )
-    assert "case 1 ('FLOPs / plain')" in capsys.readouterr().out
     assert not check_answer(
-        "policy", lambda w: ex.policy_probe(save_everything, w), reference_probe, POLICY_CASES
+        "policy", lambda w: ex.policy_probe(every_linear, w), reference_probe, POLICY_CASES, explain=explain
     )
+    assert "recomputes too little" in capsys.readouterr().out
+    assert not check_answer(
+        "policy",
+        lambda w: ex.policy_probe(by_packet_object, w),
+        reference_probe,
+        POLICY_CASES,
+        explain=explain,
+    )
+    assert "recomputes too much" in capsys.readouterr().out
+    assert not check_answer(
+        "policy",
+        lambda w: ex.policy_probe(save_everything, w),
+        reference_probe,
+        POLICY_CASES,
+        explain=explain,
+    )
+
+
+def test_direction_explain_says_which_way_without_the_answer(capsys):
+    assert not check_answer("peak", lambda k: k + 1, lambda k: k, [(3,)], explain=ex.direction_explain)
+    out = capsys.readouterr().out
+    assert "too high" in out and "(4)" in out
+    assert ex.direction_explain(2, 3, (0.5,)) == "for 0.5 your answer (2) is too low"

@@ -13,8 +13,9 @@ passed in as arguments, so nothing of the notebook is copied here.
   saved tensors at the peak; :func:`dropout_step_explain` says which way a measurement is off.
 - :func:`smallest_budget_reference` — exercise 3 (design): the smallest memory budget under which the DP's
   plan recomputes at most a given fraction of a forward pass.
-- :func:`policy_probe` and :func:`keep_linear_outputs_reference` — exercise 4 (debug): a selective-checkpoint
-  policy that keeps the outputs of the linear layers.
+- :func:`direction_explain` — feedback for exercises 1 and 3: too high or too low.
+- :func:`policy_probe`, :func:`keep_expansion_reference` and :func:`policy_explain` — exercise 4 (apply): a
+  selective-checkpoint policy that keeps only the feed-forward's first matrix product.
 """
 
 from __future__ import annotations
@@ -183,37 +184,83 @@ def _policy_encoder(seed: int = 0):
     return model, tokens
 
 
-def _encoder_step(policy: Callable | None) -> tuple[float, torch.Tensor]:
-    """FLOPs and parameter gradients of one step of the probe encoder, each layer checkpointed under
-    ``policy`` (None: plain backpropagation)."""
+CACHED_ELEMENTS = "cached elements"  # elements of the op outputs a policy keeps, per training step
+
+
+def _encoder_step(policy: Callable | None, count_cached: bool = False) -> tuple[float, torch.Tensor]:
+    """FLOPs (or, with ``count_cached``, the elements of the outputs ``policy`` keeps) and parameter
+    gradients of one step of the probe encoder, each layer checkpointed under ``policy`` (None: plain)."""
     model, tokens = _policy_encoder()
     for p in model.parameters():
         p.grad = None
+    cached = [0]
+
+    def counting(ctx, op, *args, **kwargs):  # runs a kept op once more to size its output (no FLOP counter)
+        decision = policy(ctx, op, *args, **kwargs)
+        keep = decision in (CheckpointPolicy.MUST_SAVE, CheckpointPolicy.PREFER_SAVE)
+        if keep and not ctx.is_recompute:
+            with torch.no_grad():
+                out = op(*args, **kwargs)
+            cached[0] += sum(
+                t.numel()
+                for t in (out if isinstance(out, (tuple, list)) else [out])
+                if isinstance(t, torch.Tensor)
+            )
+        return decision
+
     with FlopCounterMode(display=False) as counter:
         v = tokens
         for layer in model:
             if policy is None:
                 v = layer(v)
             else:
-                context_fn = functools.partial(create_selective_checkpoint_contexts, policy)
+                chosen = counting if count_cached else policy
+                context_fn = functools.partial(create_selective_checkpoint_contexts, chosen)
                 v = checkpoint(layer, v, use_reentrant=False, context_fn=context_fn)
         v.pow(2).mean().backward()
-    return counter.get_total_flops(), torch.cat([p.grad.flatten() for p in model.parameters()])
+    measured = cached[0] if count_cached else counter.get_total_flops()
+    return measured, torch.cat([p.grad.flatten() for p in model.parameters()])
 
 
 def policy_probe(policy: Callable, what: str) -> float:
     """For exercise 4: one training step of two encoder layers, each checkpointed with ``policy``;
-    ``what = "FLOPs / plain"`` or ``"gradient error"`` (relative to plain backpropagation)."""
-    if what not in (FLOPS_RATIO, GRADIENT_ERROR):
-        raise ValueError(f"what must be {FLOPS_RATIO!r} or {GRADIENT_ERROR!r}, got {what!r}")
+    ``what = "FLOPs / plain"``, ``"cached elements"`` (the outputs the policy keeps, summed over the
+    step's forward pass) or ``"gradient error"`` (relative to plain backpropagation)."""
+    if what not in (FLOPS_RATIO, CACHED_ELEMENTS, GRADIENT_ERROR):
+        raise ValueError(
+            f"what must be {FLOPS_RATIO!r}, {CACHED_ELEMENTS!r} or {GRADIENT_ERROR!r}, got {what!r}"
+        )
     plain_flops, plain_grads = _encoder_step(None)
+    if what == CACHED_ELEMENTS:
+        return float(_encoder_step(policy, count_cached=True)[0])
     flops, grads = _encoder_step(policy)
     if what == FLOPS_RATIO:
         return flops / plain_flops
     return ((grads - plain_grads).norm() / plain_grads.norm()).item()
 
 
-def keep_linear_outputs_reference(ctx, op, *args, **kwargs) -> CheckpointPolicy:
-    """The policy exercise 4 asks for: cache what ``nn.Linear`` computes, recompute everything else."""
-    linear_ops = (torch.ops.aten.addmm.default, torch.ops.aten.mm.default)
-    return CheckpointPolicy.MUST_SAVE if op in linear_ops else CheckpointPolicy.PREFER_RECOMPUTE
+def keep_expansion_reference(ctx, op, *args, **kwargs) -> CheckpointPolicy:
+    """The policy exercise 4 asks for: keep the feed-forward's first linear output (the only linear layer
+    that widens its input), recompute everything else."""
+    widening = op == torch.ops.aten.addmm.default and args[2].shape[-1] > args[1].shape[-1]
+    return CheckpointPolicy.MUST_SAVE if widening else CheckpointPolicy.PREFER_RECOMPUTE
+
+
+def policy_explain(got: float, want: float, case: tuple) -> str | None:
+    """Feedback for exercise 4 that says which way a measurement is off, without the expected number."""
+    (what,) = case
+    if what == GRADIENT_ERROR:
+        return f"the gradients differ from plain backpropagation (relative error {got:.2g})"
+    if what == FLOPS_RATIO:
+        if got > want:
+            return f"your policy recomputes too much ({got:.3f}× plain FLOPs): the expansion is not kept"
+        return f"your policy recomputes too little ({got:.3f}× plain FLOPs): it keeps more matrix products"
+    if got > want:
+        return f"your policy keeps too much ({got:g} elements): more than the expansion's output"
+    return f"your policy keeps too little ({got:g} elements)"
+
+
+def direction_explain(got: float, want: float, case: tuple) -> str | None:
+    """Feedback for exercises 1 and 3: which way one case's answer is off, without the expected value."""
+    side = "too high" if got > want else "too low"
+    return f"for {case[0]} your answer ({got:g}) is {side}"
