@@ -285,7 +285,28 @@ def test_cosmul_verdict_waits_for_a_passing_answer_then_judges(capsys):
     assert "no prediction" in ex.cosmul_verdict(None, models, questions, passed=True)
     assert "once analogy_3cosmul passes" in ex.cosmul_verdict("ours", models, questions, passed=False)
     gains = ex.cosmul_gains(models, questions)
-    winner = max(gains, key=lambda name: gains[name][1] - gains[name][0])
+    shares = {name: ex.share_of_misses_fixed(*gains[name]) for name in models}
+    if any(share is None for share in shares.values()):
+        assert "no share to compare" in ex.cosmul_verdict("ours", models, questions, passed=True)
+        return
+    winner = max(shares, key=shares.get)
     loser = next(name for name in models if name != winner)
     assert "✓ your prediction was right" in ex.cosmul_verdict(winner, models, questions, passed=True)
     assert "✗ your prediction was wrong" in ex.cosmul_verdict(loser, models, questions, passed=True)
+
+
+def test_share_of_misses_fixed_is_relative_to_the_misses():
+    assert ex.share_of_misses_fixed(0.989, 0.998) == pytest.approx(0.009 / 0.011)
+    assert ex.share_of_misses_fixed(0.759, 0.809) == pytest.approx(0.05 / 0.241)
+    assert ex.share_of_misses_fixed(0.5, 0.5) == 0
+    assert ex.share_of_misses_fixed(1.0, 1.0) is None
+
+
+def test_cosmul_verdict_judges_the_share_of_misses_not_the_gain(capsys, monkeypatch):
+    gains = {"ours": (0.989, 0.998), "PPMI + SVD": (0.759, 0.809)}  # PPMI + SVD gains more, ours fixes more
+    monkeypatch.setattr(ex, "cosmul_gains", lambda models, questions: gains)
+    assert "✓ your prediction was right" in ex.cosmul_verdict("ours", {}, None, passed=True)
+    assert "✗ your prediction was wrong" in ex.cosmul_verdict("PPMI + SVD", {}, None, passed=True)
+    gains["ours"] = (1.0, 1.0)
+    line = ex.cosmul_verdict("ours", {}, None, passed=True)
+    assert "no misses to fix" in line and "no share to compare" in line and "✓" not in line

@@ -14,8 +14,9 @@ showing the expected value. The references compute their answers another way tha
   gradients of hierarchical softmax's loss for one (centre, word) pair, by autograd.
 - :func:`cosmul_answers`, :func:`cosmul_cases` — exercise 4 (apply to the trained vectors): Levy & Goldberg's
   3CosMul analogy rule, written after gensim's ``KeyedVectors.most_similar_cosmul``;
-  :func:`record_prediction` and :func:`cosmul_verdict` take the learner's prediction (which model gains more
-  from 3CosMul) before any code is written and judge it, with :func:`cosmul_gains`, once the answer passes.
+  :func:`record_prediction` and :func:`cosmul_verdict` take the learner's prediction (for which model
+  3CosMul fixes the larger share of the 3CosAdd misses) before any code is written and judge it, with
+  :func:`cosmul_gains`, once the answer passes.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ def record_prediction(prediction) -> str:
     elif prediction not in COSMUL_OPTIONS:
         line = f"✗ my_prediction must be one of {COSMUL_OPTIONS}, got {prediction!r}"
     else:
-        line = f"✓ prediction recorded: {prediction!r} gains more from 3CosMul"
+        line = f"✓ prediction recorded: 3CosMul fixes the larger share of the misses of {prediction!r}"
     print(line)
     return line
 
@@ -218,19 +219,36 @@ def cosmul_gains(named_unit_vectors: dict, questions) -> dict:
     }
 
 
+def share_of_misses_fixed(add: float, mul: float) -> float | None:
+    """Share of the 3CosAdd misses (accuracy ``add``) that 3CosMul (accuracy ``mul``) removes; None when
+    3CosAdd misses nothing (no share to measure)."""
+    return None if add >= 1 else (mul - add) / (1 - add)
+
+
 def cosmul_verdict(prediction, named_unit_vectors: dict, questions, passed: bool) -> str:
-    """Exercise 4, step 2: once the learner's 3CosMul passes its check (``passed``), measure each model's
-    gain and say whether the recorded prediction was right; returns (and prints) the verdict."""
+    """Exercise 4, step 2: once the learner's 3CosMul passes its check (``passed``), measure the share of each
+    model's 3CosAdd misses that 3CosMul removes and say whether the recorded prediction (the model with the
+    larger share) was right; returns (and prints) the verdict."""
     if prediction not in COSMUL_OPTIONS:
         line = "✗ no prediction recorded: set my_prediction before writing analogy_3cosmul"
     elif not passed:
         line = "the verdict on your prediction comes once analogy_3cosmul passes its check"
     else:
         gains = cosmul_gains(named_unit_vectors, questions)
-        lines = [f"  {name:11s} 3CosAdd {add:.3f} → 3CosMul {mul:.3f} ({mul - add:+.3f})"
-                 for name, (add, mul) in gains.items()]  # fmt: skip
-        winner = max(gains, key=lambda name: gains[name][1] - gains[name][0])
-        verdict = "✓ your prediction was right" if prediction == winner else "✗ your prediction was wrong"
-        line = "\n".join([*lines, f"{verdict}: {winner!r} gains more. Can you say why from the numbers?"])
+        shares = {name: share_of_misses_fixed(add, mul) for name, (add, mul) in gains.items()}
+        lines = [
+            f"  {name:11s} 3CosAdd {add:.3f} → 3CosMul {mul:.3f}: "
+            + ("no misses to fix" if shares[name] is None else f"{shares[name]:.0%} of the misses fixed")
+            for name, (add, mul) in gains.items()
+        ]
+        if any(share is None for share in shares.values()):
+            lines.append("a model misses nothing with 3CosAdd at this seed: there is no share to compare")
+        else:
+            winner = max(shares, key=shares.get)
+            verdict = "✓ your prediction was right" if prediction == winner else "✗ your prediction was wrong"
+            lines.append(
+                f"{verdict}: 3CosMul fixes a larger share of the misses of {winner!r}. Can you say why?"
+            )
+        line = "\n".join(lines)
     print(line)
     return line
