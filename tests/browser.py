@@ -74,3 +74,53 @@ def stop_process_group(proc, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=timeout)
+
+
+def need_chromium() -> None:
+    """Skip the calling test when Chromium is missing; fail instead on CI, where .ci/run installs it."""
+    import pytest
+
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+
+
+@contextmanager
+def serve_directory(root) -> Iterator[str]:
+    """Serve the files under ``root`` over HTTP on a free loopback port, quietly; yields the base URL."""
+    import functools
+    import http.server
+    import socketserver
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = socketserver.TCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def wait_for_lab(base: str, token: str, proc, log_path, timeout: float = 90) -> None:
+    """Wait until the JupyterLab server at ``base`` answers; else stop its process group and fail the test
+    with the end of its log."""
+    import time
+    import urllib.request
+
+    import pytest
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    stop_process_group(proc)
+    pytest.fail("JupyterLab did not start:\n" + log_path.read_text()[-2000:])

@@ -14,7 +14,6 @@ import secrets
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -22,7 +21,7 @@ import pytest
 
 from helpers.collection import notebook_files
 from helpers.processes import free_port
-from tests.browser import browser_page, chromium_path, stop_process_group
+from tests.browser import browser_page, need_chromium, stop_process_group, wait_for_lab
 from tests.notebook_plugin import sweep_source
 
 RUN_TIMEOUT_MS = 240_000
@@ -66,10 +65,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, repo_root):
-    if chromium_path() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    need_chromium()
     work = tmp_path_factory.mktemp("lab")
     for nb in notebook_files(repo_root):  # a copy: autosave must never touch the committed notebooks
         copy = nbformat.read(nb, as_version=4)
@@ -104,16 +100,7 @@ def lab(tmp_path_factory, repo_root):
     }
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:])
+    wait_for_lab(base, token, proc, work / "lab.log")
     yield base, token
     stop_process_group(proc)
     log.close()

@@ -3,20 +3,15 @@ a notebook page load with every request answered locally and the math rendered b
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import socketserver
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from helpers.collection import notebook_files
-from tests.browser import browser_page, chromium_path
+from tests.browser import browser_page, need_chromium, serve_directory
 
 
 @pytest.fixture(scope="module")
@@ -44,20 +39,12 @@ def test_site_has_index_and_every_notebook(site, repo_root):
 
 @pytest.fixture()
 def served(site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    server = socketserver.TCPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(site) as base:
+        yield base
 
 
 def test_pages_render_math_in_a_browser(served, repo_root):
-    if chromium_path() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    need_chromium()
     shots = repo_root / "build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     notebook = notebook_files(repo_root)[-1].stem

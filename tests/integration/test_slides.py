@@ -10,18 +10,12 @@ widget manager needs), so the live test checks math, figures and the kernel, not
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import secrets
 import shutil
-import socketserver
 import subprocess
 import sys
-import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -29,7 +23,7 @@ import pytest
 
 from helpers.collection import notebook_files
 from helpers.processes import free_port
-from tests.browser import browser_page, chromium_path, stop_process_group
+from tests.browser import browser_page, need_chromium, serve_directory, stop_process_group, wait_for_lab
 
 #: the deck stepped through: its §2 has display math and its §4 figures
 NOTEBOOK = "01_tokenizer"
@@ -42,13 +36,6 @@ PRESENT_HAS = """(selector) => {
     return box.width > 0 && box.height > 0 && (e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0));
   });
 }"""
-
-
-def need_chromium():
-    if chromium_path() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing on CI: .ci/run installs Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")
@@ -94,16 +81,8 @@ def step_until(page, selector: str, key: str = "Space") -> int:
 
 @pytest.fixture()
 def served(slides):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(slides))
-    server = socketserver.TCPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(slides) as base:
+        yield base
 
 
 def test_offline_deck_shows_math_and_a_figure(served, repo_root):
@@ -141,16 +120,7 @@ def rise_lab(slides, tmp_path):
     log = (tmp_path / "lab.log").open("w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        stop_process_group(proc)
-        pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-2000:])
+    wait_for_lab(base, token, proc, tmp_path / "lab.log")
     yield base, token
     stop_process_group(proc)
     log.close()
