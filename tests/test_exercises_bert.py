@@ -1,0 +1,126 @@
+"""helpers/exercises/bert.py: the checkers of notebook 05's exercises accept right answers written two
+ways and reject typical wrong ones with a message that names the mistake."""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers.exercises import bert as ex
+
+PAD, CLS, SEP, MASK = 0, 1, 2, 3
+SPECIALS = [PAD, CLS, SEP, MASK]
+
+
+class CausalToy(nn.Module):
+    """h_t = running mean of the embeddings up to t: a causal model with the notebook's interface."""
+
+    def __init__(self, vocab=12, d=8):
+        super().__init__()
+        torch.manual_seed(0)
+        self.embed, self.out = nn.Embedding(vocab, d), nn.Linear(d, vocab)
+
+    def forward(self, ids):
+        x = self.embed(ids)
+        return x.cumsum(1) / torch.arange(1, ids.shape[1] + 1)[None, :, None]
+
+    def mlm_logits(self, h):
+        return self.out(h)
+
+
+class BidirectionalToy(CausalToy):
+    """h_t = own embedding + mean of all embeddings: every position sees the whole sentence."""
+
+    def forward(self, ids):
+        x = self.embed(ids)
+        return x + x.mean(1, keepdim=True)
+
+
+IDS = torch.tensor([[CLS, 5, 6, 7, SEP, PAD], [CLS, 8, 9, SEP, PAD, PAD], [CLS, 4, 10, 11, 6, SEP]])
+
+
+def log_prob_one_pass(model, ids):
+    log_p = torch.log_softmax(model.mlm_logits(model(ids)[:, :-1]), -1)
+    picked = log_p.gather(-1, ids[:, 1:, None]).squeeze(-1)
+    return (picked * (ids[:, 1:] != PAD)).sum(-1)
+
+
+def log_prob_by_prefix(model, ids):
+    total = torch.zeros(len(ids))
+    for t in range(1, ids.shape[1]):
+        log_p = torch.log_softmax(model.mlm_logits(model(ids[:, :t])[:, -1]), -1)
+        total += log_p[torch.arange(len(ids)), ids[:, t]] * (ids[:, t] != PAD)
+    return total
+
+
+def test_sentence_log_prob_accepts_two_right_answers():
+    model = CausalToy()
+    assert ex.check_sentence_log_prob(log_prob_one_pass, model, IDS, PAD)
+    assert ex.check_sentence_log_prob(log_prob_by_prefix, model, IDS, PAD)
+
+
+def test_sentence_log_prob_names_the_mistake(capsys):
+    model = CausalToy()
+    wrong = {
+        "sign": lambda m, x: -log_prob_one_pass(m, x),
+        "padding": lambda m, x: (
+            torch.log_softmax(m.mlm_logits(m(x)[:, :-1]), -1).gather(-1, x[:, 1:, None]).squeeze(-1).sum(-1)
+        ),
+        "mean over tokens": lambda m, x: log_prob_one_pass(m, x) / (x[:, 1:] != PAD).sum(-1),
+    }
+    for words, fn in wrong.items():
+        assert not ex.check_sentence_log_prob(fn, model, IDS, PAD)
+        assert words in capsys.readouterr().out
+
+
+def pll_loop(model, ids):
+    scored = ~torch.isin(ids, torch.tensor(SPECIALS))
+    total = torch.zeros(len(ids))
+    for i in range(ids.shape[1]):
+        masked = ids.clone()
+        masked[:, i] = MASK
+        log_p = F.log_softmax(model.mlm_logits(model(masked)[:, i]), -1)
+        total += log_p[torch.arange(len(ids)), ids[:, i]] * scored[:, i]
+    return total
+
+
+def pll_batched(model, ids):
+    b, n = ids.shape
+    copies = ids[:, None, :].repeat(1, n, 1)  # (B, n, n): copy i has position i masked
+    eye = torch.eye(n, dtype=torch.bool)[None].expand(b, n, n)
+    copies = copies.masked_fill(eye, MASK)
+    log_p = F.log_softmax(model.mlm_logits(model(copies.reshape(b * n, n))), -1).reshape(b, n, n, -1)
+    diagonal = log_p[:, torch.arange(n), torch.arange(n)]  # (B, n, V): position i of copy i
+    picked = diagonal.gather(-1, ids[..., None]).squeeze(-1)
+    return (picked * ~torch.isin(ids, torch.tensor(SPECIALS))).sum(-1)
+
+
+def test_pseudo_log_likelihood_accepts_two_right_answers():
+    model = BidirectionalToy()
+    assert ex.check_pseudo_log_likelihood(pll_loop, model, IDS, MASK, SPECIALS)
+    assert ex.check_pseudo_log_likelihood(pll_batched, model, IDS, MASK, SPECIALS)
+
+
+def test_pseudo_log_likelihood_names_the_mistake(capsys):
+    model = BidirectionalToy()
+    scored = lambda x: ~torch.isin(x, torch.tensor(SPECIALS))
+
+    def unmasked(m, x):
+        log_p = F.log_softmax(m.mlm_logits(m(x)), -1)
+        return (log_p.gather(-1, x[..., None]).squeeze(-1) * scored(x)).sum(-1)
+
+    wrong = {
+        "sign": lambda m, x: -pll_loop(m, x),
+        "still visible": unmasked,
+        "mean over words": lambda m, x: pll_loop(m, x) / scored(x).sum(-1),
+    }
+    for words, fn in wrong.items():
+        assert not ex.check_pseudo_log_likelihood(fn, model, IDS, MASK, SPECIALS)
+        assert words in capsys.readouterr().out
+
+
+def test_not_attempted_is_reported(capsys):
+    def todo(model, ids):
+        raise NotImplementedError
+
+    assert not ex.check_sentence_log_prob(todo, CausalToy(), IDS, PAD)
+    assert "not attempted" in capsys.readouterr().out
