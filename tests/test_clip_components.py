@@ -11,6 +11,7 @@ from helpers.components.clip import (
     ImageEncoder,
     TextEncoder,
     clip_loss,
+    clip_param_groups,
     conv_stack,
     zero_shot_classifier,
 )
@@ -100,14 +101,30 @@ def test_clip_model_temperature_and_cap():
     assert model.logit_scale.item() == pytest.approx(1 / 0.07, rel=1e-6)
     with torch.no_grad():
         model.log_scale.fill_(10.0)
-    assert model.logit_scale.item() == 100.0
+    assert model.logit_scale.item() == pytest.approx(math.exp(10.0))  # the forward pass does not clamp
+    model.clamp_logit_scale_()  # open_clip's way: in place, after the optimizer step
+    assert model.log_scale.item() == pytest.approx(math.log(100.0))
     a, b, s = model(torch.rand(4, 3, 32, 32), tok.encode(["a red circle"] * 4))
     clip_loss(a, b, s).backward()
-    assert model.log_scale.grad.item() == 0.0  # capped: no gradient, as clipping does
+    assert model.log_scale.grad.item() != 0.0  # at the cap the gradient still flows
+    with torch.no_grad():
+        model.log_scale.fill_(-1.0)
+    model.clamp_logit_scale_()
+    assert model.log_scale.item() == 0.0  # and the scale stays at least 1
     assert torch.allclose(model.encode_image(torch.rand(2, 3, 32, 32)).norm(dim=1), torch.ones(2))
     assert torch.allclose(model.encode_text(tok.encode(["a", "b"])).norm(dim=1), torch.ones(2))
     with pytest.raises(ValueError, match="init_temperature"):
         CLIPModel(ImageEncoder(), TextEncoder(10), init_temperature=0.001)
+
+
+def test_clip_param_groups_leave_gains_biases_and_scale_undecayed():
+    tok = CaptionTokenizer.for_shapes()
+    model = CLIPModel(ImageEncoder(8, 4), TextEncoder(len(tok), 8, 16, 2))
+    decay, no_decay = clip_param_groups(model, weight_decay=0.1)
+    assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
+    assert any(p is model.log_scale for p in no_decay["params"])
+    assert all(p.ndim >= 2 for p in decay["params"]) and all(p.ndim < 2 for p in no_decay["params"])
+    assert len(decay["params"]) + len(no_decay["params"]) == len(list(model.parameters()))
 
 
 def test_zero_shot_classifier_averages_templates():

@@ -1,5 +1,5 @@
 """The parts of "09 · CLIP: contrastive language–image pre-training" that later notebooks reuse. Defines
-``clip_loss``, ``conv_stack``, ``ImageEncoder``, ``TextEncoder``, ``CLIPModel``,
+``clip_loss``, ``conv_stack``, ``ImageEncoder``, ``TextEncoder``, ``CLIPModel``, ``clip_param_groups``,
 ``zero_shot_classifier``.
 """
 
@@ -115,7 +115,7 @@ MAX_LOGIT_SCALE = 100.0  # CLIP's cap on the logit scale
 
 
 class CLIPModel(nn.Module):
-    """Image and text towers with a learnable scale exp(log_scale), started at 1/init_temperature, capped."""
+    """Image and text towers with a learnable scale exp(log_scale), started at 1/init_temperature."""
 
     def __init__(
         self, image_encoder, text_encoder, init_temperature=INIT_TEMPERATURE, max_logit_scale=MAX_LOGIT_SCALE
@@ -129,8 +129,13 @@ class CLIPModel(nn.Module):
 
     @property
     def logit_scale(self):
-        """0-d tensor exp(log_scale), at most max_logit_scale (the cap also stops the gradient)."""
-        return self.log_scale.exp().clamp(max=self.max_logit_scale)
+        """0-d tensor exp(log_scale); the cap is kept by clamp_logit_scale_() after each optimizer step."""
+        return self.log_scale.exp()
+
+    @torch.no_grad()
+    def clamp_logit_scale_(self):
+        """Clamp log_scale in place to [0, log max_logit_scale], as open_clip does after optimizer.step()."""
+        self.log_scale.clamp_(0.0, math.log(self.max_logit_scale))
 
     def encode_image(self, images):
         """(B, 3, 32, 32) → (B, E) unit-length features."""
@@ -143,6 +148,15 @@ class CLIPModel(nn.Module):
     def forward(self, images, tokens):
         """→ (image features (B, E), text features (B, E), logit_scale), features not yet normalised."""
         return self.image_encoder(images), self.text_encoder(tokens), self.logit_scale
+
+
+def clip_param_groups(model, weight_decay):
+    """AdamW groups as open_clip builds them: no weight decay on gains, biases (ndim < 2), the log-scale."""
+    trained = [p for p in model.parameters() if p.requires_grad]
+    return [
+        {"params": [p for p in trained if p.ndim >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in trained if p.ndim < 2], "weight_decay": 0.0},
+    ]
 
 
 @torch.inference_mode()
