@@ -156,7 +156,7 @@ def test_paste_faces():
     scenes = np.zeros((3, 40, 50), np.float32)
     new, lm = paste_faces(scenes, out, np.array([0, 10, 24]), np.array([0, 20, 34]))
     assert scenes.max() == 0, "input scenes are not modified"
-    assert np.allclose(new[1, 10:26, 20:36], out.images[1] * out.alpha[1])
+    assert np.allclose(new[1, 10:26, 20:36], out.head[1] * out.alpha[1])
     assert np.allclose(lm[1], out.landmarks[1] + np.array([20, 10]))
     with pytest.raises(ValueError, match="top must lie"):
         paste_faces(scenes, out, np.array([0, 0, 30]), np.array([0, 0, 0]))

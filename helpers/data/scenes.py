@@ -37,6 +37,7 @@ MIN_BOX_SIDE = 8  # pixels: the smallest face box make_scenes accepts
 MAX_CROP_SHARE = 0.8  # box_range's bound: a face's rendered crop spans at most about this share of the scene
 _NUM_SHAPES = 10  # clutter shapes per background
 _NUM_BADGES = 2  # face-like distractors per background: a blob with random marks inside
+SCENE_NOISE: float = 0.02  # std of the pixel noise over a whole scene, clutter and pasted faces alike
 
 
 def face_boxes(landmarks: np.ndarray, side_factor: float = BOX_SIDE_PER_EYE_MOUTH) -> np.ndarray:
@@ -56,12 +57,13 @@ def face_boxes(landmarks: np.ndarray, side_factor: float = BOX_SIDE_PER_EYE_MOUT
     return np.concatenate([centre - half, centre + half], -1).astype(np.float32)
 
 
-def clutter(num_images: int, size: int = 96, seed: int = 0) -> np.ndarray:
+def clutter(num_images: int, size: int = 96, seed: int = 0, *, noise: float = SCENE_NOISE) -> np.ndarray:
     """Cluttered backgrounds ``(num_images, size, size)`` float32 in [0, 1]: a linear gradient, random
     rectangles, ellipses and stripes of random grey, "badges" (a blob with three dark or light marks at random
-    places inside, so that a blob with marks is not yet a face), and faint pixel noise. Vectorised over
-    images."""
+    places inside, so that a blob with marks is not yet a face), and faint pixel noise of std ``noise``.
+    Vectorised over images."""
     n = check_int("num_images", num_images, 1)
+    noise = check_real("noise", noise, 0, 1)
     size = check_int("size", size, 8)
     rng = np.random.default_rng([check_seed("seed", seed), 12])
     u = lambda low, high, *shape: rng.uniform(low, high, (n, *shape)).astype(np.float32)
@@ -86,7 +88,7 @@ def clutter(num_images: int, size: int = 96, seed: int = 0) -> np.ndarray:
             mx, my, mr = cx + r * u(-0.6, 0.6, 1, 1), cy + r * u(-0.6, 0.6, 1, 1), r * u(0.1, 0.25, 1, 1)
             mark = ((x - mx) / (mr * 1.6)) ** 2 + ((y - my) / mr) ** 2 < 1
             img = np.where(mark & blob, np.abs(tone - u(0.5, 0.9, 1, 1)), img)
-    img += rng.standard_normal(img.shape, dtype=np.float32) * 0.02
+    img += rng.standard_normal(img.shape, dtype=np.float32) * noise
     return np.clip(img, 0, 1).astype(np.float32)
 
 
@@ -124,6 +126,7 @@ def make_scenes(
     seed: int = 0,
     strength: float = 1.0,
     occlusion_prob: float = 0.0,
+    photometric: float = 0.0,
     max_tries: int = 30,
 ) -> Scenes:
     """Scenes with 1 to ``max_faces`` non-overlapping faces each, over :func:`clutter` backgrounds.
@@ -137,7 +140,9 @@ def make_scenes(
         identities: ``(C, NUM_PARAMS)`` identities to draw faces from (e.g. never-seen ones for a gallery);
             default: ``N·K`` fresh ones from ``sample_identities(N·K, seed)``.
         seed: fixes identities, pose, placement and backgrounds.
-        strength, occlusion_prob: passed to :func:`helpers.data.faces.sample_nuisance`.
+        strength, occlusion_prob, photometric: passed to :func:`helpers.data.faces.sample_nuisance` (only
+            the head is pasted, so occluders do not show; the faces' own pixel noise is replaced by the
+            scene's).
         max_tries: placement attempts per face; a face that still overlaps an earlier one is left out.
     """
     n = check_int("num_scenes", num_scenes, 1)
@@ -169,10 +174,16 @@ def make_scenes(
     crop = (np.round(rng.uniform(low, high, (n, k)) / BOX_FRACTION / 4) * 4).astype(int)
     crop = np.clip(crop, 8, size)
     nuisance = sample_nuisance(
-        n * k, (seed * 7919 + 5) % 2**32, strength=strength, occlusion_prob=occlusion_prob
+        n * k,
+        (seed * 7919 + 5) % 2**32,
+        strength=strength,
+        occlusion_prob=occlusion_prob,
+        photometric=photometric,
     )
     nuisance = {key: v.reshape(n, k) for key, v in nuisance.items()}
-    images = clutter(n, size, seed)
+    images = clutter(
+        n, size, seed, noise=0.0
+    )  # noise-free: one noise layer over clutter and faces at the end
     boxes = np.zeros((n, k, 4), np.float32)
     landmarks = np.zeros((n, k, 5, 2), np.float32)
     for slot in range(k):
@@ -209,12 +220,17 @@ def make_scenes(
             valid[rows[~placed], slot] = False
             rows, faces = (
                 rows[placed],
-                RenderedFaces(faces.images[placed], faces.landmarks[placed], faces.alpha[placed]),
+                RenderedFaces(
+                    faces.images[placed], faces.landmarks[placed], faces.alpha[placed], faces.head[placed]
+                ),
             )
             if len(rows) == 0:
                 continue
             images[rows], landmarks[rows, slot] = paste_faces(images[rows], faces, top[placed], left[placed])
             boxes[rows, slot] = local[placed] + np.stack([left[placed], top[placed]] * 2, 1)
+    noise_rng = np.random.default_rng([seed, 14])
+    images += noise_rng.standard_normal(images.shape, dtype=np.float32) * SCENE_NOISE
+    np.clip(images, 0, 1, out=images)
     labels = np.where(valid, labels, -1).astype(np.int64)
     boxes[~valid], landmarks[~valid] = 0, 0
     return Scenes(images, boxes, landmarks, labels, valid, identities)
