@@ -308,7 +308,7 @@ def test_instructor_guide_has_plans_and_every_notebook(repo_root):
     for e in collection.COLLECTION:
         stem = e.relpath.stem
         assert f"### {stem}" in guide and f"- **{stem}** ({e.topic}) builds on" in guide
-    assert guide.count("**Objectives.**") == len(collection.COLLECTION)
+    assert guide.count("**Objectives.**") == len(collection.COLLECTION) + 1, "and 00_start_here's"
     assert "*Confronted by:*" in guide and "*Point:*" in guide, "01's instructor notes are collected"
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -138,7 +139,6 @@ def notebook_markdown(number: str, timer: lessons.Timer) -> list[str]:
     """One notebook's part of the guide: objectives, prerequisites, minutes per section, instructor notes."""
     entry = collection.entry(number)
     nb = timer.notebook(number)
-    notes = lessons.instructor_notes(nb)
     direct = [collection.entry(d).label for d in entry.builds_on]
     earlier = [collection.entry(d).label for d in lessons.prerequisites_closure(entry.builds_on)]
     lines = [
@@ -172,26 +172,58 @@ def notebook_markdown(number: str, timer: lessons.Timer) -> list[str]:
         label = titles.get(section, section) if section == "0" else f"{section}. {titles.get(section, '')}"
         lines.append(f"| {label} | {t['read']:.1f} | {t['run']:.1f} | {_rounded(t['read'] + t['run'])} |")
     lines.append("")
+    return lines + notes_markdown(nb)
+
+
+def notes_markdown(nb: nbformat.NotebookNode) -> list[str]:
+    """The instructor notes of ``nb`` as guide Markdown (a pointer to CONTRIBUTING.md when there are none)."""
+    notes = lessons.instructor_notes(nb)
     if not (notes.misconceptions or notes.discussion or notes.exercises):
         titles_ex = lessons.exercise_titles(nb)
-        lines += [
+        return [
             "**Instructor notes:** not written yet (cells tagged `instructor`, as in 01; see "
             "CONTRIBUTING.md).",
             "Exercises: " + "; ".join(f"{n} — {t}" for n, t in sorted(titles_ex.items())) + ".",
             "",
         ]
-        return lines
-    lines += ["**Common misconceptions**, each with what confronts it:", ""]
+    lines = ["**Common misconceptions**, each with what confronts it:", ""]
     lines += [f"- {m}" for m in notes.misconceptions] + [
         "",
         "**Discussion questions**, each with its point:",
         "",
     ]
-    lines += [f"- {q}" for q in notes.discussion] + ["", "**Exercises**:", ""]
-    lines += ["| exercise | in class or homework | minutes | what to watch for |", "|---|---|---|---|"]
-    lines += [f"| {r['exercise']} | {r['where']} | {r['minutes']} | {r['watch']} |" for r in notes.exercises]
-    lines += [""] + [f"{other}\n" for other in notes.other]
+    lines += [f"- {q}" for q in notes.discussion] + [""]
+    if notes.exercises:
+        lines += ["**Exercises**:", ""]
+        lines += ["| exercise | in class or homework | minutes | what to watch for |", "|---|---|---|---|"]
+        rows = notes.exercises
+        lines += [f"| {r['exercise']} | {r['where']} | {r['minutes']} | {r['watch']} |" for r in rows] + [""]
+    label = lambda match: f"**{match[1].strip().capitalize()}**:"
+    for other in notes.other:  # a kind of its own, e.g. 00's activities: its heading becomes a bold label
+        lines += [re.sub(r"\A#+\s*Instructor notes:\s*(.+)", label, other), ""]
     return lines
+
+
+def start_here_markdown(root: Path) -> list[str]:
+    """``00_start_here``'s part of the guide (it draws the map and has no entry in it): objectives, reading
+    minutes and its instructor notes."""
+    path = Path(root) / collection.NOTEBOOK_DIR / collection.START_HERE
+    if not path.exists():
+        return []
+    nb = nbformat.read(path, as_version=4)
+    seconds = lessons.load_rehearsal(root).get(collection.START_HERE, {}).get("cells", {})
+    minutes = sum(t["read"] + t["run"] for t in lessons.section_times(nb, seconds).values())
+    lines = [
+        f"### {path.stem}",
+        "",
+        f"**Objectives.** Students will be able to {lessons.objectives(nb)}",
+        "",
+        "**Prerequisites:** none — the opening notebook, which draws the collection map.",
+        "",
+        f"**Minutes:** {_rounded(minutes)} (reading + running), before the activities below.",
+        "",
+    ]
+    return lines + notes_markdown(nb)
 
 
 def instructor_guide(root: Path) -> str:
@@ -210,7 +242,7 @@ def instructor_guide(root: Path) -> str:
     ]
     for plan in lessons.PLANS:
         lines += plan_markdown(plan, timer)
-    lines += ["## Notebooks", ""]
+    lines += ["## Notebooks", ""] + start_here_markdown(root)
     for e in collection.COLLECTION:
         lines += notebook_markdown(e.number, timer)
     lines += ["## Which notebooks build on which", ""]
