@@ -12,8 +12,6 @@ showing the expected value.
   position embedding, each pair of dimensions rotated by an angle proportional to the position.
 - :func:`check_extrapolation` — exercise 4 (predict, then verify, on the trained model): exact match on
   sequences longer than any seen in training.
-- :func:`measured_cache_floats`, :func:`cache_cases` — how many numbers the key–value cache holds (kept for
-  readers of earlier versions of the notebook).
 """
 
 from __future__ import annotations
@@ -24,10 +22,8 @@ import torch
 
 from helpers.components.transformer import (
     Seq2SeqTransformer,
-    cached_decoder_step,
     greedy_decode_cached,
     positional_encoding,
-    start_cache,
 )
 from helpers.exercises import Verdict, check_answer
 from helpers.validate import check_int
@@ -157,27 +153,6 @@ def rotary_feedback() -> Callable[[object, object, tuple], str | None]:
         return None
 
     return explain
-
-
-# ------------------------------------------------------------------------ exercise 4: size of the KV cache
-@torch.inference_mode()
-def measured_cache_floats(model, batch: int, src_len: int, generated: int) -> int:
-    """Numbers held by the key–value cache of ``model`` after generating ``generated`` tokens for ``batch``
-    sources of ``src_len`` tokens each (no padding), counted from the cache itself."""
-    batch, src_len = check_int("batch", batch, low=1), check_int("src_len", src_len, low=1)
-    generated = check_int("generated", generated, low=0)
-    device = next(model.parameters()).device
-    src = torch.full((batch, src_len), model.pad_id + 3, dtype=torch.long, device=device)
-    cache = start_cache(model.eval(), src)
-    token = torch.full((batch,), model.pad_id + 1, dtype=torch.long, device=device)
-    for _ in range(generated):
-        token = cached_decoder_step(model, token, cache).argmax(-1)
-    return sum(t.numel() for layer in cache["layers"] for t in layer.values())
-
-
-def cache_cases() -> list[tuple]:
-    """``(batch, src_len, generated)`` tuples: nothing generated yet, one source, and a larger batch."""
-    return [(1, 5, 0), (1, 5, 1), (1, 12, 7), (3, 4, 10), (16, 12, 13)]
 
 
 # ------------------------------------------------------------- exercise 4: longer than anything in training
