@@ -1,6 +1,9 @@
 """helpers/exercises/bert.py: the checkers of notebook 05's exercises accept right answers written two
 ways and reject typical wrong ones with a message that names the mistake."""
 
+from pathlib import Path
+
+import nbformat
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -124,3 +127,45 @@ def test_not_attempted_is_reported(capsys):
 
     assert not ex.check_sentence_log_prob(todo, CausalToy(), IDS, PAD)
     assert "not attempted" in capsys.readouterr().out
+
+
+def test_special_share_accepts_right_answers_written_two_ways():
+    by_formula = lambda p, v, s: p * (0.8 + 0.1 * s / v)
+    by_parts = lambda p, v, s: 0.8 * p + 0.1 * p * s / v  # [MASK] + the random draws that land on a special
+    assert ex.check_special_share(by_formula)
+    assert ex.check_special_share(by_parts)
+
+
+def test_special_share_rejects_typical_mistakes(capsys):
+    assert not ex.check_special_share(lambda p, v, s: 0.8 * p)
+    assert "a random replacement can also draw a special id" in capsys.readouterr().out
+    assert not ex.check_special_share(lambda p, v, s: p * (0.8 + 0.1 * (s - 1) / v))
+    assert "[MASK] is a special id too" in capsys.readouterr().out
+    assert not ex.check_special_share(lambda p, v, s: p * (0.8 + 0.1 * s / (v - s)))
+    assert "whole vocabulary" in capsys.readouterr().out
+    assert not ex.check_special_share(lambda p, v, s: "0.4")
+    assert "one number" in capsys.readouterr().out
+
+
+def test_collator_rule_draws_specials_and_never_chooses_them():
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, 6, (200_000,), generator=gen)
+    out = ex.collator_inputs(ids, vocab_size=6, mask_id=2, n_special=3, p=0.5, generator=gen)
+    assert torch.equal(out[ids < 3], ids[ids < 3])  # specials untouched
+    assert abs(float((out[ids >= 3] < 3).double().mean()) - 0.5 * (0.8 + 0.1 * 3 / 6)) < 4e-3
+
+
+def test_notebook_solutions_print_only_their_checker_line():
+    # a solution cell's output is visible where its source is hidden: it must not give an answer away
+    path = Path(__file__).parents[1] / "notebooks" / "05_bert_self_supervised.ipynb"
+    solutions = [c for c in nbformat.read(path, 4).cells if "solution" in c.metadata.get("tags", [])]
+    assert len(solutions) >= 3
+    for cell in solutions:
+        lines = [
+            line
+            for out in cell.get("outputs", [])
+            if out.get("output_type") == "stream"
+            for line in out["text"].splitlines()
+            if line.strip()
+        ]
+        assert lines and all(line.startswith("✓") for line in lines), lines

@@ -3,6 +3,9 @@
 The notebook's models share one interface: ``model(ids)`` maps token ids (B, L) to final vectors (B, L, D)
 and ``model.mlm_logits(vectors)`` maps vectors to logits over the vocabulary (..., V).
 
+- :func:`check_special_share` — exercise 1 (predict, then check by simulation): under Hugging Face's collator
+  rule, which draws its random tokens from the whole vocabulary, specials included, the share of ordinary
+  input positions that show a special token.
 - :func:`check_sentence_log_prob` — exercise 5 (extend, with the trained causal model): the log-probability
   of a whole sentence under a next-token model, by the chain rule.
 - :func:`check_pseudo_log_likelihood` — exercise 6 (extend, with the trained BERT): a masked model gives no
@@ -133,4 +136,61 @@ def check_pseudo_log_likelihood(
         atol=1e-4,
         explain=_explain_pll(model, mask_id, special_ids),
         hint="one forward pass per word position, each with that position (and only it) hidden",
+    )
+
+
+def collator_inputs(
+    ids: torch.Tensor, vocab_size: int, mask_id: int, n_special: int, p: float, generator: torch.Generator
+) -> torch.Tensor:
+    """Hugging Face's ``DataCollatorForLanguageModeling`` rule on ids whose specials are ``0 … n_special-1``:
+    choose each ordinary position with probability p; of those, 80 % [MASK], 10 % a token drawn uniformly
+    from the *whole* vocabulary (specials included), 10 % unchanged."""
+    shape = ids.shape
+    chosen = (torch.rand(shape, generator=generator) < p) & (ids >= n_special)
+    masked = chosen & (torch.rand(shape, generator=generator) < 0.8)
+    replaced = chosen & ~masked & (torch.rand(shape, generator=generator) < 0.5)
+    out = ids.clone()
+    out[masked] = mask_id
+    out[replaced] = torch.randint(vocab_size, (int(replaced.sum()),), generator=generator)
+    return out
+
+
+def simulated_special_share(p: float, vocab_size: int, n_special: int, n: int = 400_000) -> float:
+    """Share of ordinary input positions that show a special id after the collator rule (simulated)."""
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(n_special, vocab_size, (n,), generator=gen)
+    shown = collator_inputs(ids, vocab_size, mask_id=n_special - 1, n_special=n_special, p=p, generator=gen)
+    return float((shown < n_special).double().mean())
+
+
+#: (p, vocab_size, n_special): small vocabularies, where the random draws' specials are not negligible
+SPECIAL_SHARE_CASES = [(0.5, 6, 3), (0.3, 10, 5), (0.15, 8, 4)]
+
+
+def _explain_special_share(got, want, case):
+    p, vocab_size, n_special = case
+    if not isinstance(got, (int, float)):
+        return "return one number (a float)"
+    if abs(got - 0.8 * p) < 4e-3:
+        return "only [MASK] is counted; a random replacement can also draw a special id"
+    if abs(got - p * (0.8 + 0.1 * (n_special - 1) / vocab_size)) < 4e-3:
+        return "[MASK] is a special id too, and the random draw can pick it"
+    if abs(got - p * (0.8 + 0.1 * n_special / (vocab_size - n_special))) < 4e-3:
+        return "the random token is drawn from the whole vocabulary, not from the ordinary ids"
+    if got > p + 1e-9:
+        return "more than the chosen share: only chosen positions can change"
+    return None
+
+
+def check_special_share(candidate: Callable) -> Verdict:
+    """Exercise 1: ``candidate(p, vocab_size, n_special) -> float``, checked against a simulation."""
+    return check_answer(
+        "share of inputs showing a special token",
+        candidate,
+        simulated_special_share,
+        SPECIAL_SHARE_CASES,
+        rtol=0,
+        atol=4e-3,
+        explain=_explain_special_share,
+        hint="split the chosen positions by what the collator does to them; which of them show a special id?",
     )
