@@ -1,5 +1,8 @@
 """Notebook 06's exercise checkers accept right answers and reject typical wrong ones with a message."""
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -33,11 +36,19 @@ def test_smoothing_accepts_the_solution_and_names_slips(capsys):
 
 def test_negatives_rate(capsys):
     labels = torch.arange(10_000).repeat_interleave(4)
-    assert ex.check_negatives_rate(lambda: 0.08, labels, 10_000, 256)
-    assert not ex.check_negatives_rate(lambda: 0.07, labels, 10_000, 256)
-    assert "fewer than 500" in capsys.readouterr().out
-    assert not ex.check_negatives_rate(lambda: 0.2, labels, 10_000, 256)
+    # 1,024 draws hold about 973 distinct classes: 0.30 samples ~2,027 negatives, 0.29 ~1,927
+    assert ex.check_negatives_rate(lambda: 0.3, labels, 10_000, 1_024, target=2_000)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and "0.3" not in out, "the ✓ line does not give the answer away"
+    assert not ex.check_negatives_rate(lambda: 0.29, labels, 10_000, 1_024, target=2_000)
+    assert "fewer than 2000" in capsys.readouterr().out
+    assert not ex.check_negatives_rate(lambda: 0.4, labels, 10_000, 1_024, target=2_000)
     assert "smaller rate" in capsys.readouterr().out
+    assert not ex.check_negatives_rate(lambda: 0.2973, labels, 10_000, 1_024, target=2_000)
+    assert "multiple of 0.01" in capsys.readouterr().out
+    assert ex.check_negatives_rate(lambda: 0.08, labels, 10_000, 256)  # the default target, 500
+    assert not ex.check_negatives_rate(lambda: 0.0753, labels, 10_000, 256)
+    assert "multiple of 0.01" in capsys.readouterr().out
     assert not ex.check_negatives_rate(lambda: "x", labels, 10_000, 256)
 
     def stub():
@@ -64,6 +75,7 @@ def test_hardest_pair(capsys):
     genuine = (labels[:, None] == labels[None]) & ~torch.eye(30, dtype=torch.bool)
     i, j = divmod(sim.masked_fill(~genuine, np.inf).argmin().item(), 30)
     assert ex.check_hardest_pair(lambda e, y: (i, j), emb, labels)
+    assert f"{i}" not in capsys.readouterr().out.split(":")[0]
     assert ex.check_hardest_pair(lambda e, y: (j, i), emb, labels)
     assert not ex.check_hardest_pair(lambda e, y: (0, 3), emb, labels)
     assert "impostor" in capsys.readouterr().out
@@ -72,3 +84,14 @@ def test_hardest_pair(capsys):
     assert "scores lower" in capsys.readouterr().out
     assert not ex.check_hardest_pair(lambda e, y: (4, 4), emb, labels)
     assert not ex.check_hardest_pair(lambda e, y: "ab", emb, labels)
+
+
+def test_notebook_solutions_print_only_their_checker_line():
+    # a solution cell's output is visible where its source is hidden: it must not give an answer away
+    path = Path(__file__).parents[1] / "notebooks" / "06_softmax_many_classes.ipynb"
+    solutions = [c for c in nbformat.read(path, 4).cells if "solution" in c.metadata.get("tags", [])]
+    assert len(solutions) >= 4
+    for cell in solutions:
+        assert all(out.get("output_type") == "stream" for out in cell.get("outputs", [])), "no figure"
+        lines = [line for out in cell.get("outputs", []) for line in out["text"].splitlines() if line.strip()]
+        assert lines and all(line.startswith("✓") for line in lines), lines

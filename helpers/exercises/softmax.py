@@ -79,7 +79,7 @@ def check_negatives_rate(
 ) -> bool:
     """Is ``choose_rate()`` the smallest multiple of 0.01 at which a Partial FC step (K = max(positives,
     round(rate·C)) classes) samples at least ``target`` negatives on average over ``draws`` batches of
-    ``labels``? Prints ✓ or ✗ with the measured count."""
+    ``labels``? Prints ✓ (without the rate: it shows under a hidden solution) or ✗ with the measured count."""
     num_classes, batch = check_int("num_classes", num_classes, 1), check_int("batch", batch, 1)
     try:
         rate = choose_rate()
@@ -91,6 +91,10 @@ def check_negatives_rate(
     except (TypeError, ValueError) as exc:
         print(f"✗ sample rate: {exc}")
         return False
+    if abs(rate * 100 - round(rate * 100)) > 1e-9:
+        print(f"✗ sample rate {rate}: the rate must be a multiple of 0.01 (e.g. 0.07), not finer")
+        return False
+    rate = round(rate, 2)
     got = _mean_negatives(rate, labels, num_classes, batch, draws, 0)
     if got < target:
         print(f"✗ sample rate {rate}: {got:.0f} negatives per step on average, fewer than {target}")
@@ -102,7 +106,7 @@ def check_negatives_rate(
             f"also reaches {target}"
         )
         return False
-    print(f"✓ sample rate {rate}: {got:.0f} negatives per step; {smaller:.2f} gives fewer than {target}")
+    print(f"✓ sample rate: the smallest multiple of 0.01 that samples at least {target} negatives per step")
     return True
 
 
@@ -162,5 +166,5 @@ def check_hardest_pair(find_pair, embeddings: torch.Tensor, labels: torch.Tensor
             f"✗ hardest pair: genuine, cosine {similarity[i, j]:.3f}, but another genuine pair scores lower"
         )
         return False
-    print(f"✓ hardest pair ({i}, {j}): cosine {similarity[i, j]:.3f}, the lowest of all genuine pairs")
+    print("✓ hardest pair: a genuine pair with the lowest cosine of all genuine pairs")
     return True
