@@ -54,9 +54,11 @@ def _as_float(value):
     return value
 
 
-def check_chance_itm_loss(chance_itm_loss, *, hint: str = ""):
+def check_chance_itm_loss(chance_itm_loss, *, hint: str = "", prediction=None):
     """Run the learner's ``chance_itm_loss(k)`` on :data:`CHANCE_CASES`; a wrong value is reported as below
-    what any head can reach (impossible) or above what a constant head reaches (not the lowest)."""
+    what any head can reach (impossible) or above what a constant head reaches (not the lowest). Once the
+    function is right, a ``prediction`` for k = 2 (a number in nats, written down before) is compared with it.
+    """
 
     def explain(got, want, case):
         if not isinstance(got, (int, float)) or isinstance(got, bool):
@@ -65,7 +67,7 @@ def check_chance_itm_loss(chance_itm_loss, *, hint: str = ""):
             return "the value is lower than any head that ignores the pair can reach"
         return "a head that always says the same P(match) can reach a lower loss than this"
 
-    return check_answer(
+    verdict = check_answer(
         "chance level of the ITM loss",
         lambda k: _as_float(chance_itm_loss(k)),
         chance_itm_loss_reference,
@@ -75,6 +77,10 @@ def check_chance_itm_loss(chance_itm_loss, *, hint: str = ""):
         rtol=1e-6,
         atol=1e-9,
     )
+    if verdict and prediction is not None:
+        value = chance_itm_loss_reference(2)
+        print(f"  your prediction for k = 2: {prediction} nats; the chance level: {value:.4f} nats")
+    return verdict
 
 
 # ------------------------------------------------------------------ exercise 2: debug the mining weights
