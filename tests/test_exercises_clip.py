@@ -2,9 +2,7 @@
 differently from the notebook's solutions) and reject typical wrong ones with a message naming the case."""
 
 import math
-from pathlib import Path
 
-import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
@@ -133,19 +131,3 @@ def test_size_prompts_measures_accuracy(size_setup, capsys):
     if accuracy < 1.0:
         assert not ex.check_size_prompts(templates, model, tokenizer, images, sizes, SIZES, bar=1.0)
         assert "accuracy" in capsys.readouterr().out
-
-
-def test_notebook_solutions_print_only_their_checker_line():
-    # a solution cell's output is visible where its source is hidden: it must not give an answer away
-    path = Path(__file__).parents[1] / "notebooks" / "09_clip.ipynb"
-    solutions = [c for c in nbformat.read(path, 4).cells if "solution" in c.metadata.get("tags", [])]
-    assert len(solutions) >= 3
-    for cell in solutions:
-        lines = [
-            line
-            for out in cell.get("outputs", [])
-            if out.get("output_type") == "stream"
-            for line in out["text"].splitlines()
-            if line.strip()
-        ]
-        assert lines and all(line.startswith("✓") for line in lines), lines

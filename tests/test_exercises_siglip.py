@@ -3,9 +3,7 @@ written differently from the notebook's solutions) and, through check_answer, re
 message that names the failing case."""
 
 import math
-from pathlib import Path
 
-import nbformat
 import torch
 import torch.nn.functional as F
 
@@ -146,19 +144,3 @@ def test_match_counts_accepts_right_answers_and_rejects_mistakes(capsys):
     assert not ex.check_match_counts(swapped, cases)
     assert not ex.check_match_counts(lambda c, t, b: 3, cases)
     assert "return two whole numbers" in capsys.readouterr().out
-
-
-def test_notebook_solutions_print_only_their_checker_line():
-    # a solution cell's output is visible where its source is hidden: it must not give an answer away
-    path = Path(__file__).parents[1] / "notebooks" / "10_siglip.ipynb"
-    solutions = [c for c in nbformat.read(path, 4).cells if "solution" in c.metadata.get("tags", [])]
-    assert len(solutions) >= 3
-    for cell in solutions:
-        lines = [
-            line
-            for out in cell.get("outputs", [])
-            if out.get("output_type") == "stream"
-            for line in out["text"].splitlines()
-            if line.strip()
-        ]
-        assert lines and all(line.startswith("✓") for line in lines), lines

@@ -1,8 +1,5 @@
 """Notebook 06's exercise checkers accept right answers and reject typical wrong ones with a message."""
 
-from pathlib import Path
-
-import nbformat
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -84,14 +81,3 @@ def test_hardest_pair(capsys):
     assert "scores lower" in capsys.readouterr().out
     assert not ex.check_hardest_pair(lambda e, y: (4, 4), emb, labels)
     assert not ex.check_hardest_pair(lambda e, y: "ab", emb, labels)
-
-
-def test_notebook_solutions_print_only_their_checker_line():
-    # a solution cell's output is visible where its source is hidden: it must not give an answer away
-    path = Path(__file__).parents[1] / "notebooks" / "06_softmax_many_classes.ipynb"
-    solutions = [c for c in nbformat.read(path, 4).cells if "solution" in c.metadata.get("tags", [])]
-    assert len(solutions) >= 4
-    for cell in solutions:
-        assert all(out.get("output_type") == "stream" for out in cell.get("outputs", [])), "no figure"
-        lines = [line for out in cell.get("outputs", []) for line in out["text"].splitlines() if line.strip()]
-        assert lines and all(line.startswith("✓") for line in lines), lines
