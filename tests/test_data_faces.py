@@ -13,6 +13,7 @@ from helpers.data.faces import (
     NUM_PARAMS,
     FaceDataset,
     RenderedFaces,
+    all_pairs,
     make_face_dataset,
     paste_faces,
     render_faces,
@@ -219,3 +220,21 @@ def test_paste_faces():
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_all_pairs_counts_every_pair_once():
+    labels = np.array([0, 0, 1, 1, 1, 2])
+    i, j, same = all_pairs(labels)
+    assert len(i) == 15 and np.all(i < j)
+    assert len({(a, b) for a, b in zip(i, j)}) == 15
+    assert same.sum() == 1 + 3  # C(2,2) + C(3,2)
+    assert np.array_equal(same, labels[i] == labels[j])
+
+
+@pytest.mark.parametrize(
+    "labels, match",
+    [(np.zeros(1, int), "at least two"), (np.zeros(4), "integer"), (np.zeros((2, 2), int), "1-D")],
+)
+def test_all_pairs_rejects_bad_labels(labels, match):
+    with pytest.raises(ValueError, match=match):
+        all_pairs(labels)

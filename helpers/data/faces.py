@@ -463,6 +463,24 @@ def make_face_dataset(
     return FaceDataset(ti, tl, tm, ui, ul, um, everyone[:num_identities], everyone[num_identities:])
 
 
+def all_pairs(labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every unordered pair of images once: ``(i, j, same)`` with ``i < j``.
+
+    ``labels`` ``(N,)`` integer identities → ``(N·(N−1)/2,)`` int64 indices ``i``, ``j`` (row-major order of
+    the upper triangle) and a bool array, True for genuine (same identity) pairs. Unlike
+    :func:`verification_pairs` nothing is sampled, so no pair is counted twice. Needs at least two images.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"labels must be a 1-D integer array, got shape {labels.shape} and dtype {labels.dtype}"
+        )
+    if len(labels) < 2:
+        raise ValueError(f"labels must hold at least two images, got {len(labels)}")
+    i, j = np.triu_indices(len(labels), k=1)
+    return i.astype(np.int64), j.astype(np.int64), labels[i] == labels[j]
+
+
 def verification_pairs(
     labels: np.ndarray, num_pairs: int, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
