@@ -10,7 +10,15 @@ import torch
 from torch.nn import functional as F
 
 from helpers.components.faces import FaceCNN
-from helpers.components.margins import CLAMP_EPS, MarginHead, margin_logits, normface_lower_bound
+from helpers.components.margins import (
+    CLAMP_EPS,
+    MarginHead,
+    arcface_logits,
+    margin_logits,
+    normface_lower_bound,
+    sphereface_logits,
+    sphereface_psi,
+)
 
 
 @pytest.mark.parametrize("dim,width", [(2, 8), (64, 16)])
@@ -142,3 +150,50 @@ def test_margin_head_rejects_bad_arguments(kwargs, error):
 def test_margin_head_rejects_wrong_feature_width():
     with pytest.raises(ValueError, match=r"\(B, 4\)"):
         MarginHead(4, 3).cosines(torch.zeros(2, 5))
+
+
+# ---- the library forms: arcface_logits (InsightFace), sphereface_psi and sphereface_logits (A-Softmax) ----
+
+
+def test_arcface_logits_is_the_paper_form_up_to_pi_minus_m_and_falls_back_beyond():
+    theta = torch.linspace(0.01, math.pi - 0.01, 200, dtype=torch.float64)
+    cos, labels = (
+        torch.stack([torch.cos(theta), torch.zeros_like(theta)], 1),
+        torch.zeros(200, dtype=torch.long),
+    )
+    m = 0.5
+    got = arcface_logits(cos, labels, 2.0, m)[:, 0] / 2
+    inside = theta <= math.pi - m - 1e-6
+    torch.testing.assert_close(got[inside], torch.cos(theta[inside] + m))
+    torch.testing.assert_close(got[~inside], torch.cos(theta[~inside]) - m * math.sin(m))
+    assert (got.diff() < 0).all(), "decreasing in θ"
+    torch.testing.assert_close(arcface_logits(cos, labels, 2.0, m)[:, 1], 2 * cos[:, 1])
+
+
+def test_sphereface_psi_is_continuous_decreasing_and_cos_m_theta_at_first():
+    theta = torch.linspace(0, math.pi, 2001, dtype=torch.float64)
+    for m in (1.35, 2.0, 4.0):
+        psi = sphereface_psi(theta, m)
+        first = theta <= math.pi / m
+        torch.testing.assert_close(psi[first], torch.cos(m * theta[first]))
+        assert (psi.diff() <= 1e-12).all() and psi.diff().abs().max() < 0.05, m
+
+
+def test_sphereface_logits_anneals_from_softmax_to_psi():
+    g = torch.Generator().manual_seed(2)
+    cos = torch.rand(6, 4, dtype=torch.float64, generator=g) * 2 - 1
+    labels, norms = (
+        torch.randint(0, 4, (6,), generator=g),
+        torch.rand(6, dtype=torch.float64, generator=g) + 1,
+    )
+    big = sphereface_logits(cos, labels, norms, 4, lam=1e9)
+    torch.testing.assert_close(big, norms[:, None] * cos, atol=1e-6, rtol=0)
+    pure = sphereface_logits(cos, labels, norms, 4)
+    theta = torch.acos(cos.gather(1, labels[:, None]).clamp(-1 + CLAMP_EPS, 1 - CLAMP_EPS))
+    torch.testing.assert_close(pure.gather(1, labels[:, None]), norms[:, None] * sphereface_psi(theta, 4))
+    with pytest.raises(ValueError, match="lam"):
+        sphereface_logits(cos, labels, norms, 4, lam=-1.0)
+    with pytest.raises(ValueError, match="m must be"):
+        sphereface_psi(torch.zeros(2), 0.5)
+    with pytest.raises(ValueError, match="cos_theta must be"):
+        arcface_logits(torch.zeros(3), labels[:3], 1.0, 0.5)

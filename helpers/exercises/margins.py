@@ -1,0 +1,224 @@
+"""Reference answers and checkers for the exercises of ``notebooks/07_normalized_softmax_margins.ipynb``, kept
+off the page.
+
+- :func:`easy_margin_reference`, :func:`easy_margin_cases`, :func:`explain_easy_margin` — exercise 1 (extend):
+  ArcFace logits with InsightFace's ``easy_margin`` option (``recognition/arcface_torch/losses.py``).
+- :func:`min_scale_reference`, :func:`min_scale_cases`, :func:`explain_min_scale` — exercise 2 (predict, then
+  verify): the smallest scale at which ArcFace's target probability at the regular-simplex optimum reaches P.
+- :func:`check_fixed_arcface` — exercise 3 (debug): an arccos-free ArcFace head with two planted bugs.
+- :func:`mean_angles_reference`, :func:`mean_angle_cases` — exercise 4 (apply, on the trained model): mean
+  intra- and inter-class angles of unit embeddings.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from helpers.validate import check_int, check_real
+
+# ------------------------------------------------------------------- exercise 1: ArcFace's easy margin
+
+
+def _arcface_target(cos_target: torch.Tensor, m: float) -> torch.Tensor:
+    sin_target = (1 - cos_target**2).clamp_min(0).sqrt()
+    return cos_target * math.cos(m) - sin_target * math.sin(m)
+
+
+def _with_target(cos_theta: torch.Tensor, labels: torch.Tensor, target: torch.Tensor, s: float):
+    return s * cos_theta.scatter(1, labels[:, None], target)
+
+
+def easy_margin_reference(cos_theta: torch.Tensor, labels: torch.Tensor, s: float, m: float) -> torch.Tensor:
+    """(B, C) cosines, (B,) labels -> (B, C) logits: s·cos(θ + m) at the target where cos θ > 0, s·cos θ at
+    the target elsewhere and at every other class (InsightFace's ``easy_margin`` branch)."""
+    cos_target = cos_theta.gather(1, labels[:, None])
+    target = torch.where(cos_target > 0, _arcface_target(cos_target, m), cos_target)
+    return _with_target(cos_theta, labels, target, s)
+
+
+def _fallback(cos_theta, labels, s, m):
+    """InsightFace's default instead: cos θ − m·sin m once θ > π − m."""
+    cos_target = cos_theta.gather(1, labels[:, None])
+    target = torch.where(
+        cos_target > math.cos(math.pi - m), _arcface_target(cos_target, m), cos_target - m * math.sin(m)
+    )
+    return _with_target(cos_theta, labels, target, s)
+
+
+def easy_margin_cases(seed: int = 0) -> list[tuple]:
+    """(cos_theta (B, C) float64, labels (B,), s, m) cases; targets on both sides of cos θ = 0 and at ±1."""
+    gen = torch.Generator().manual_seed(seed)
+    cases = []
+    for batch, classes, s, m in ((6, 4, 1.0, 0.5), (32, 10, 16.0, 0.3), (64, 20, 64.0, 0.8)):
+        cos_theta = torch.rand(batch, classes, dtype=torch.float64, generator=gen) * 2 - 1
+        labels = torch.randint(0, classes, (batch,), generator=gen)
+        cos_theta[0, labels[0]], cos_theta[1, labels[1]] = 1.0, -1.0  # the ends, where √(1 − cos²) = 0
+        cases.append((cos_theta, labels, s, m))
+    return cases
+
+
+def explain_easy_margin(got, expected, case) -> str | None:
+    """Name the usual slip without showing the expected logits."""
+    cos_theta, labels, s, m = case
+    if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
+        return f"the logits must be a tensor of the cosines' shape {tuple(cos_theta.shape)}"
+    got = got.detach().double()
+    if not torch.isfinite(got).all():
+        return "NaN or inf in the logits: 1 − cos²θ can round below 0 at cos θ = ±1; clamp it before the root"
+    close = lambda a: torch.allclose(got, a, rtol=1e-6, atol=1e-9)
+    if close(expected / s):
+        return "off by the factor s: every logit is scaled"
+    if close(_fallback(cos_theta, labels, s, m)):
+        return "this is InsightFace's default fallback (cos θ − m·sin m beyond π − m), not the easy margin"
+    cos_target = cos_theta.gather(1, labels[:, None])
+    everywhere = _with_target(cos_theta, labels, _arcface_target(cos_target, m), s)
+    if close(everywhere):
+        return "the margin acts on every target; the easy margin drops it where cos θ ≤ 0"
+    if close(s * cos_theta):
+        return "no margin at all: the target logit is still s·cos θ where cos θ > 0"
+    off_target = ~F.one_hot(labels, cos_theta.shape[1]).bool()
+    if not torch.allclose(got[off_target], expected[off_target], rtol=1e-6, atol=1e-9):
+        return "a non-target logit changed: only each row's target class gets the margin"
+    positive = (cos_target > 0).squeeze(1)
+    rows = got.gather(1, labels[:, None]).squeeze(1), expected.gather(1, labels[:, None]).squeeze(1)
+    wrong = ~torch.isclose(*rows, rtol=1e-6, atol=1e-9)
+    side = "cos θ > 0" if (wrong & positive).any() else "cos θ ≤ 0"
+    return f"target logits are off where {side}"
+
+
+# ------------------------------------------------------------------- exercise 2: the smallest s with a margin
+
+
+def _optimum_probability(s: float, num_classes: int, m: float) -> float:
+    """ArcFace's target probability with the weights at a regular simplex (pairwise cosines −1/(C − 1)) and
+    the feature on its class weight (θ_y = 0, so the target logit is s·cos m)."""
+    logits = torch.full((num_classes,), -s / (num_classes - 1), dtype=torch.float64)
+    logits[0] = s * math.cos(m)
+    return torch.softmax(logits, 0)[0].item()
+
+
+def min_scale_reference(num_classes: int, margin: float, target_probability: float) -> float:
+    """The smallest s at which :func:`_optimum_probability` reaches ``target_probability``, by bisection."""
+    num_classes = check_int("num_classes", num_classes, low=2)
+    margin = check_real("margin", margin, 0, math.pi / 2, high_open=True)
+    target_probability = check_real(
+        "target_probability", target_probability, 0, 1, low_open=True, high_open=True
+    )
+    low, high = 0.0, 1_000.0
+    for _ in range(100):
+        mid = (low + high) / 2
+        low, high = (
+            (mid, high) if _optimum_probability(mid, num_classes, margin) < target_probability else (low, mid)
+        )
+    return high
+
+
+def min_scale_cases() -> list[tuple]:
+    """(C, m, P) cases from small to large, including m = 0 (Step 3's bound)."""
+    return [(10, 0.5, 0.9), (200, 0.3, 0.99), (1_000, 0.0, 0.99), (5_000, 0.5, 0.999)]
+
+
+def explain_min_scale(got, expected, case) -> str | None:
+    """Name the usual slip without showing the expected scale."""
+    num_classes, m, p = case
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return f"return one number, got {type(got).__name__}"
+    odds = math.log((num_classes - 1) * p / (1 - p))
+    if m > 0 and math.isclose(got, (num_classes - 1) / num_classes * odds, rel_tol=1e-4):
+        return "this is Step 3's bound without a margin: at the optimum the target logit is s·cos m, not s"
+    if m > 0 and math.isclose(got, odds / math.cos(m), rel_tol=1e-4):
+        return "the other classes' cosines at the simplex are −1/(C − 1), not 0"
+    return "too small: the target probability stays below P" if got < expected else "larger than needed"
+
+
+# ------------------------------------------------------------------- exercise 3: debug an ArcFace head
+
+
+def _debug_cases(seed: int = 0) -> list[tuple]:
+    gen = torch.Generator().manual_seed(seed)
+    weight = torch.randn(12, 8, dtype=torch.float64, generator=gen)
+    labels = torch.randint(0, 12, (20,), generator=gen)
+    random_features = torch.randn(20, 8, dtype=torch.float64, generator=gen)
+    on_weights = 3 * weight[labels]  # every feature exactly on its class weight: cos θ_y = 1
+    return [(random_features, weight, labels, 16.0, 0.5), (on_weights, weight, labels, 16.0, 0.5)]
+
+
+def _arcface_head_reference(features, weight, labels, s, m):
+    cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
+    cos_target = cos_theta.gather(1, labels[:, None]).clamp(-1 + 1e-7, 1 - 1e-7)
+    return _with_target(cos_theta, labels, torch.cos(torch.acos(cos_target) + m), s)
+
+
+def check_fixed_arcface(fixed) -> bool:
+    """Does ``fixed(features (B, d), weight (C, d), labels (B,), s, m)`` give ArcFace's logits s·cos(θ_y + m)
+    at the target and s·cos θ elsewhere (θ + m ≤ π here), with a finite gradient even where a feature lies
+    exactly on its class weight? Prints ✓ or ✗ naming the bug that remains."""
+    name = "fixed ArcFace head"
+    for k, (features, weight, labels, s, m) in enumerate(_debug_cases()):
+        leaf = features.clone().requires_grad_(True)
+        try:
+            got = fixed(leaf, weight, labels, s, m)
+        except NotImplementedError:
+            print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
+            return False
+        except Exception as exc:  # the learner's bug, reported as feedback
+            print(f"✗ {name}: your function raised {type(exc).__name__}: {exc}")
+            return False
+        want = _arcface_head_reference(features, weight, labels, s, m)
+        if not isinstance(got, torch.Tensor) or got.shape != want.shape:
+            print(f"✗ {name}: the logits must be a (B, C) = {tuple(want.shape)} tensor")
+            return False
+        off_target = ~F.one_hot(labels, weight.shape[0]).bool()
+        values = got.detach()
+        if torch.isfinite(values).all() and not torch.allclose(
+            values[off_target], want[off_target], rtol=1e-6
+        ):
+            print(f"✗ {name}: the non-target logits are not s·cos θ — the margin must act on the target only")
+            return False
+        (grad,) = torch.autograd.grad(F.cross_entropy(got, labels), leaf, allow_unused=True)
+        if not torch.isfinite(values).all() or grad is None or not torch.isfinite(grad).all():
+            where = (
+                "where each feature lies exactly on its class weight (cos θ_y = 1)"
+                if k
+                else "on random input"
+            )
+            print(
+                f"✗ {name}: the logits or their gradient are not finite {where}: "
+                "d√(1 − c²)/dc is infinite at c = ±1"
+            )
+            return False
+        if not torch.allclose(values, want, rtol=1e-5, atol=1e-5):
+            print(f"✗ {name}: the target logits are off{' at cos θ_y = 1' if k else ''}")
+            return False
+    print(f"✓ {name}: margin on the target only, finite values and gradient at cos θ = 1")
+    return True
+
+
+# ------------------------------------------------------------------- exercise 4: angle statistics
+
+
+def mean_angles_reference(embeddings: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean angle in degrees over pairs i < j with the same label and with different labels, by a double loop:
+    (N, d) unit rows, (N,) labels -> tensor [intra, inter]."""
+    rows, labels_list = embeddings.double().tolist(), labels.tolist()
+    intra, inter = [], []
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            dot = sum(a * b for a, b in zip(rows[i], rows[j]))
+            angle = math.degrees(math.acos(max(-1.0, min(1.0, dot))))
+            (intra if labels_list[i] == labels_list[j] else inter).append(angle)
+    return torch.tensor([sum(intra) / len(intra), sum(inter) / len(inter)], dtype=torch.float64)
+
+
+def mean_angle_cases(seed: int = 0) -> list[tuple]:
+    """(unit embeddings (N, d) float64, labels (N,)) small random cases."""
+    gen = torch.Generator().manual_seed(seed)
+    return [
+        (F.normalize(torch.randn(n, 8, dtype=torch.float64, generator=gen), dim=1), torch.arange(n) % k)
+        for n, k in ((6, 2), (30, 5), (40, 3))
+    ]

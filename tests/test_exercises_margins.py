@@ -1,0 +1,106 @@
+"""Notebook 07's exercise checkers accept right answers and reject typical wrong ones with a message."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from helpers.components.margins import margin_logits
+from helpers.exercises import check_answer
+from helpers.exercises import margins as ex
+
+
+def easy_margin(cos_theta, labels, s, m):
+    c = cos_theta.gather(1, labels[:, None])
+    phi = torch.where(c > 0, torch.cos(torch.acos(c.clamp(-1, 1)) + m), c)
+    return s * cos_theta.scatter(1, labels[:, None], phi)
+
+
+def test_easy_margin_accepts_an_acos_form_and_names_slips(capsys):
+    cases = ex.easy_margin_cases(0)
+    assert check_answer("easy", easy_margin, ex.easy_margin_reference, cases, explain=ex.explain_easy_margin)
+    assert capsys.readouterr().out.startswith("✓")
+
+    def everywhere(c, y, s, m):
+        t = torch.cos(torch.acos(c.gather(1, y[:, None]).clamp(-1, 1)) + m)
+        return s * c.scatter(1, y[:, None], t)
+
+    slips = {
+        "every target": everywhere,
+        "factor s": lambda c, y, s, m: easy_margin(c, y, s, m) / s,
+        "default fallback": ex._fallback,
+        "no margin": lambda c, y, s, m: s * c,
+        "non-target": lambda c, y, s, m: easy_margin(c, y, s, m) + 0.5 * (1 - F.one_hot(y, c.shape[1])),
+    }
+    for words, wrong in slips.items():
+        assert not check_answer(
+            "easy", wrong, ex.easy_margin_reference, cases, explain=ex.explain_easy_margin
+        )
+        assert words in capsys.readouterr().out, words
+
+
+def test_min_scale_reference_and_slips(capsys):
+    for C, m, p in ex.min_scale_cases():
+        s = ex.min_scale_reference(C, m, p)
+        assert ex._optimum_probability(s, C, m) == pytest.approx(p, rel=1e-9)
+
+    def right(C, m, p):
+        return math.log((C - 1) * p / (1 - p)) / (math.cos(m) + 1 / (C - 1))
+
+    cases = ex.min_scale_cases()
+    assert check_answer("s", right, ex.min_scale_reference, cases, rtol=1e-6, explain=ex.explain_min_scale)
+    no_margin = lambda C, m, p: (C - 1) / C * math.log((C - 1) * p / (1 - p))
+    assert not check_answer(
+        "s", no_margin, ex.min_scale_reference, cases, rtol=1e-6, explain=ex.explain_min_scale
+    )
+    assert "without a margin" in capsys.readouterr().out
+    zero_others = lambda C, m, p: math.log((C - 1) * p / (1 - p)) / math.cos(m)
+    assert not check_answer(
+        "s", zero_others, ex.min_scale_reference, cases, rtol=1e-6, explain=ex.explain_min_scale
+    )
+    assert "−1/(C − 1)" in capsys.readouterr().out
+    with pytest.raises(ValueError):
+        ex.min_scale_reference(10, 0.5, 1.0)
+
+
+def buggy(features, weight, labels, s, m):
+    cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
+    sin_theta = (1 - cos_theta**2).sqrt()
+    return s * (cos_theta * math.cos(m) - sin_theta * math.sin(m))
+
+
+def test_debug_checker_names_each_bug(capsys):
+    assert not ex.check_fixed_arcface(buggy)
+    assert "target only" in capsys.readouterr().out
+
+    def one_bug_left(features, weight, labels, s, m):
+        cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
+        c = cos_theta.gather(1, labels[:, None])
+        t = c * math.cos(m) - (1 - c**2).clamp_min(0).sqrt() * math.sin(m)
+        return s * cos_theta.scatter(1, labels[:, None], t)
+
+    assert not ex.check_fixed_arcface(one_bug_left)
+    assert "not finite" in capsys.readouterr().out
+
+    def fixed(features, weight, labels, s, m):
+        cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
+        return margin_logits(cos_theta, labels, s, m2=m)
+
+    assert ex.check_fixed_arcface(fixed)
+    assert capsys.readouterr().out.startswith("✓")
+
+    def stub(*args):
+        raise NotImplementedError
+
+    assert not ex.check_fixed_arcface(stub)
+    assert "not attempted" in capsys.readouterr().out
+
+
+def test_mean_angles_reference_matches_a_vectorised_form():
+    for emb, labels in ex.mean_angle_cases(0):
+        angles = torch.rad2deg(torch.acos((emb @ emb.T).clamp(-1, 1)))
+        upper = torch.ones_like(angles, dtype=torch.bool).triu(1)
+        same = labels[:, None] == labels[None, :]
+        want = torch.stack([angles[upper & same].mean(), angles[upper & ~same].mean()])
+        torch.testing.assert_close(ex.mean_angles_reference(emb, labels), want)
