@@ -1,6 +1,7 @@
 """Tests for helpers.data.corpus: planted structure checked by independent counting, seeds, sense labels, the
 analogy questions, and the file loader on small files written here."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from helpers.data import corpus as corpus_module
 from helpers.data.corpus import (
     AMBIGUOUS,
+    MARKERS,
     RELATIONS,
     PlantedCorpus,
     SenseOccurrence,
@@ -25,10 +27,81 @@ def corpus() -> PlantedCorpus:
 
 def test_shape_and_types(corpus):
     assert len(corpus.sentences) == 3000
-    assert all(isinstance(s, list) and 6 <= len(s) <= 9 for s in corpus.sentences)
+    assert all(isinstance(s, list) and 7 <= len(s) <= 9 for s in corpus.sentences)
     assert all(type(w) is str and w == w.lower() and w.isalpha() for s in corpus.sentences for w in s)
     assert corpus.num_tokens == sum(len(s) for s in corpus.sentences)
     assert corpus.seed == 5
+
+
+def _words(*pairs_or_words):
+    return (
+        "("
+        + "|".join(sorted({w for x in pairs_or_words for w in (x if isinstance(x, tuple) else [x])}))
+        + ")"
+    )
+
+
+PERSON, NOUN = _words(*RELATIONS["gender"]), _words(*RELATIONS["plural"])
+PLACE, VERB, AMBIGUOUS_WORD = _words(*RELATIONS["capital"]), _words(*RELATIONS["tense"]), _words(*AMBIGUOUS)
+#: the grammar every generated sentence must follow, written out here independently of the generator
+GRAMMAR = [
+    f"the {PERSON} said (he|she) liked (his|her) C and C",
+    f"(he|she) told the {PERSON} about (his|her) C and C",
+    f"the {PERSON} (himself|herself) loved (his|her) C and C",
+    f"the {PERSON} brought (his|her) C and C with (him|her)",
+    f"(a|an|one|two|many) {NOUN} (is|was|are|were) near the C and the C",
+    f"there (is|was|are|were) (a|an|one|two|many) {NOUN} with C and C",
+    f"(a|an|one|two|many) {NOUN} with the C (is|was|are|were) by the C",
+    f"the (president|mayor) of {PLACE} praised the C and C",
+    f"the (nation|city) of {PLACE} and its (president|mayor) love C",
+    f"the (border|provinces|streets|suburbs) of {PLACE} had the C and C",
+    f"the (president|mayor) of {PLACE} praised its (border|provinces|streets|suburbs) and C",
+    f"(today|now|yesterday|earlier) we {VERB} the C and the C",
+    f"they (usually|often|once|already) {VERB} the C with the C",
+    f"(today|now|yesterday|earlier) they (usually|often|once|already) {VERB} the C and C",
+    f"we passed the {AMBIGUOUS_WORD} near C C and C",
+    f"the C C and C lay by the {AMBIGUOUS_WORD}",
+    f"the {AMBIGUOUS_WORD} needs the C C and C",
+]
+
+
+def test_sentences_follow_a_small_grammar(corpus):
+    """Every sentence is one of a few grammatical patterns (C: a context noun), and agrees in number,
+    gender and article: a singular noun never takes are/were/two/many, "an" only before a vowel."""
+    patterns = [re.compile("^" + g.replace("C", "[a-z]+") + "$") for g in GRAMMAR]
+    used = Counter()
+    for words in corpus.sentences:
+        sentence = " ".join(words)
+        matches = [i for i, p in enumerate(patterns) if p.match(sentence)]
+        assert matches, sentence
+        used[matches[0]] += 1
+        for i, w in enumerate(words[:-1]):
+            if w in ("a", "an"):
+                assert (w == "an") == words[i + 1].startswith(tuple("aeiou")), sentence
+    assert set(used) == set(range(len(GRAMMAR))), "every pattern occurs"
+
+
+def test_marker_words_belong_to_one_relation(corpus):
+    """The side words of a relation never occur in another relation's sentences."""
+    kind_of = {w: kind for kind, pairs in RELATIONS.items() for pair in pairs for w in pair}
+    for words in corpus.sentences:
+        kinds = {kind_of[w] for w in words if w in kind_of}
+        assert len(kinds) <= 1, words
+        for kind, (left, right) in MARKERS.items():
+            if kind not in kinds:
+                assert not {*left, *right} & set(words), (kind, words)
+    assert MARKERS["gender"] == (("he", "him", "himself", "his"), ("her", "herself", "she"))
+
+
+def test_the_earlier_version_is_unchanged():
+    """grammatical=False gives the earlier generator's sentences, on which 02_word2vec was measured."""
+    old = make_corpus(600, seed=0, grammatical=False)
+    assert old.sentences[0] == ["hers", "nephew", "and", "her", "niece", "met", "the", "aunt"]
+    assert all(6 <= len(s) <= 9 for s in old.sentences)
+    assert old.sense_context["bank"]["river"] == ("river", "shore", "mud", "fishing")
+    assert old.sentences != make_corpus(600, seed=0).sentences
+    with pytest.raises(TypeError, match="grammatical must be a bool"):
+        make_corpus(600, grammatical=1)
 
 
 def test_deterministic_by_seed():

@@ -310,3 +310,6 @@ def test_cosmul_verdict_judges_the_share_of_misses_not_the_gain(capsys, monkeypa
     gains["ours"] = (1.0, 1.0)
     line = ex.cosmul_verdict("ours", {}, None, passed=True)
     assert "no misses to fix" in line and "no share to compare" in line and "✓" not in line
+    gains["ours"] = (0.989, 0.998)
+    (one_line,) = ex.cosmul_verdict("ours", {}, None, passed=True).splitlines()
+    assert one_line.startswith("✓") and "82%" in one_line and "21%" in one_line, one_line

@@ -236,19 +236,20 @@ def cosmul_verdict(prediction, named_unit_vectors: dict, questions, passed: bool
     else:
         gains = cosmul_gains(named_unit_vectors, questions)
         shares = {name: share_of_misses_fixed(add, mul) for name, (add, mul) in gains.items()}
-        lines = [
-            f"  {name:11s} 3CosAdd {add:.3f} → 3CosMul {mul:.3f}: "
-            + ("no misses to fix" if shares[name] is None else f"{shares[name]:.0%} of the misses fixed")
-            for name, (add, mul) in gains.items()
-        ]
         if any(share is None for share in shares.values()):
-            lines.append("a model misses nothing with 3CosAdd at this seed: there is no share to compare")
+            nothing = [name for name, share in shares.items() if share is None]
+            lines = [f"{', '.join(nothing)}: no misses to fix with 3CosAdd; there is no share to compare"]
         else:
             winner = max(shares, key=shares.get)
             verdict = "✓ your prediction was right" if prediction == winner else "✗ your prediction was wrong"
-            lines.append(
-                f"{verdict}: 3CosMul fixes a larger share of the misses of {winner!r}. Can you say why?"
+            measured = " and ".join(
+                f"{shares[name]:.0%} of those of {name!r} (3CosAdd {add:.3f} → 3CosMul {mul:.3f})"
+                for name, (add, mul) in gains.items()
             )
+            lines = [
+                f"{verdict}: 3CosMul fixes a larger share of the misses of {winner!r} — {measured}. "
+                "Can you say why?"
+            ]
         line = "\n".join(lines)
     print(line)
     return line
