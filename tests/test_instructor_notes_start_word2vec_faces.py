@@ -7,7 +7,7 @@ import pytest
 from helpers import collection
 from tools import lessons, workshop
 
-TOPIC_NOTEBOOKS = ["02", "04", "06", "07", "08", "09", "11"]
+TOPIC_NOTEBOOKS = ["02", "04", "05", "06", "07", "08", "09", "11"]
 
 
 @pytest.mark.parametrize("number", TOPIC_NOTEBOOKS)
