@@ -97,10 +97,43 @@ def test_debug_checker_names_each_bug(capsys):
     assert "not attempted" in capsys.readouterr().out
 
 
-def test_mean_angles_reference_matches_a_vectorised_form():
-    for emb, labels in ex.mean_angle_cases(0):
-        angles = torch.rad2deg(torch.acos((emb @ emb.T).clamp(-1, 1)))
-        upper = torch.ones_like(angles, dtype=torch.bool).triu(1)
-        same = labels[:, None] == labels[None, :]
-        want = torch.stack([angles[upper & same].mean(), angles[upper & ~same].mean()])
-        torch.testing.assert_close(ex.mean_angles_reference(emb, labels), want)
+def share_above(embeddings, labels, threshold):
+    cos = embeddings @ embeddings.T
+    impostor = torch.ones_like(cos, dtype=torch.bool).triu(1) & (labels[:, None] != labels[None, :])
+    return (cos[impostor] > threshold).double().mean().item()
+
+
+def test_impostor_share_reference_matches_a_double_loop():
+    for emb, labels, threshold in ex.impostor_share_cases(0):
+        rows, hits, total = emb.tolist(), 0, 0
+        for i in range(len(rows)):
+            for j in range(i + 1, len(rows)):
+                if labels[i] != labels[j]:
+                    total += 1
+                    hits += sum(a * b for a, b in zip(rows[i], rows[j])) > threshold
+        assert ex.impostor_share_reference(emb, labels, threshold) == pytest.approx(hits / total)
+
+
+def test_tail_share_checker_needs_a_prediction_and_names_slips(capsys):
+    emb, labels, _ = ex.impostor_share_cases(1)[-1]
+    threshold = 0.999  # no random pair in 8-d is that close: share 0, so "below" holds
+    assert not ex.check_tail_share(share_above, None, emb, labels, threshold)
+    assert "commit to a prediction" in capsys.readouterr().out
+    assert ex.check_tail_share(share_above, "below", emb, labels, threshold)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and all(line.startswith("✓") for line in out)
+    assert not ex.check_tail_share(share_above, "above", emb, labels, threshold)
+    assert "did not hold" in capsys.readouterr().out
+
+    def with_genuine(e, y, t):
+        cos = e @ e.T
+        return (cos[torch.ones_like(cos, dtype=torch.bool).triu(1)] > t).double().mean().item()
+
+    slips = {
+        "a count": lambda e, y, t: share_above(e, y, t) * ex._impostor_cosines(e, y).numel(),
+        "below the threshold": lambda e, y, t: 1 - share_above(e, y, t),
+        "genuine pairs": with_genuine,
+    }
+    for words, wrong in slips.items():
+        assert not ex.check_tail_share(wrong, "below", emb, labels, threshold)
+        assert words in capsys.readouterr().out, words

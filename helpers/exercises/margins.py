@@ -6,8 +6,10 @@ off the page.
 - :func:`min_scale_reference`, :func:`min_scale_cases`, :func:`explain_min_scale` — exercise 2 (predict, then
   verify): the smallest scale at which ArcFace's target probability at the regular-simplex optimum reaches P.
 - :func:`check_fixed_arcface` — exercise 3 (debug): an arccos-free ArcFace head with two planted bugs.
-- :func:`mean_angles_reference`, :func:`mean_angle_cases` — exercise 4 (apply, on the trained model): mean
-  intra- and inter-class angles of unit embeddings.
+- :func:`impostor_share_reference`, :func:`impostor_share_cases`, :func:`explain_impostor_share`,
+  :func:`check_tail_share` — exercise 4 (predict, then verify, on the trained models): the share of impostor
+  pairs whose cosine passes a threshold, and the prediction of where ArcFace's share lies at softmax's
+  FAR-10⁻³ threshold.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from helpers.exercises import Verdict, check_answer
 from helpers.validate import check_int, check_real
 
 # ------------------------------------------------------------------- exercise 1: ArcFace's easy margin
@@ -199,26 +202,76 @@ def check_fixed_arcface(fixed) -> bool:
     return True
 
 
-# ------------------------------------------------------------------- exercise 4: angle statistics
+# ------------------------------------------------------------------- exercise 4: the impostor tail
+
+PREDICTIONS = ("above", "below")
 
 
-def mean_angles_reference(embeddings: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Mean angle in degrees over pairs i < j with the same label and with different labels, by a double loop:
-    (N, d) unit rows, (N,) labels -> tensor [intra, inter]."""
-    rows, labels_list = embeddings.double().tolist(), labels.tolist()
-    intra, inter = [], []
-    for i in range(len(rows)):
-        for j in range(i + 1, len(rows)):
-            dot = sum(a * b for a, b in zip(rows[i], rows[j]))
-            angle = math.degrees(math.acos(max(-1.0, min(1.0, dot))))
-            (intra if labels_list[i] == labels_list[j] else inter).append(angle)
-    return torch.tensor([sum(intra) / len(intra), sum(inter) / len(inter)], dtype=torch.float64)
+def _impostor_cosines(embeddings: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """(N, d) rows, (N,) labels -> cosines of every pair i < j with different labels (rows used as given)."""
+    cos = embeddings.double() @ embeddings.double().T
+    upper = torch.ones_like(cos, dtype=torch.bool).triu(1)
+    return cos[upper & (labels[:, None] != labels[None, :])]
 
 
-def mean_angle_cases(seed: int = 0) -> list[tuple]:
-    """(unit embeddings (N, d) float64, labels (N,)) small random cases."""
+def impostor_share_reference(embeddings: torch.Tensor, labels: torch.Tensor, threshold: float) -> float:
+    """The share of impostor pairs (i < j, different labels) whose cosine is above ``threshold``:
+    (N, d) unit rows, (N,) labels -> a float in [0, 1]."""
+    return (_impostor_cosines(embeddings, labels) > float(threshold)).double().mean().item()
+
+
+def impostor_share_cases(seed: int = 0) -> list[tuple]:
+    """(unit embeddings (N, d) float64, labels (N,), threshold) small random cases."""
     gen = torch.Generator().manual_seed(seed)
-    return [
-        (F.normalize(torch.randn(n, 8, dtype=torch.float64, generator=gen), dim=1), torch.arange(n) % k)
-        for n, k in ((6, 2), (30, 5), (40, 3))
-    ]
+    cases = []
+    for n, d, k, threshold in ((6, 3, 2, 0.0), (40, 4, 5, 0.3), (60, 8, 3, -0.2)):
+        emb = F.normalize(torch.randn(n, d, dtype=torch.float64, generator=gen), dim=1)
+        cases.append((emb, torch.arange(n) % k, threshold))
+    return cases
+
+
+def explain_impostor_share(got, expected, case) -> str | None:
+    """Name the usual slip without showing the expected share."""
+    embeddings, labels, threshold = case
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return f"return one number (a share), got {type(got).__name__}"
+    cos = embeddings.double() @ embeddings.double().T
+    upper = torch.ones_like(cos, dtype=torch.bool).triu(1)
+    above = cos > float(threshold)
+    impostor = upper & (labels[:, None] != labels[None, :])
+    slips = {
+        "a count, not a share: divide by the number of impostor pairs": float((above & impostor).sum()),
+        "a share of the pairs below the threshold, not above": 1 - expected,
+        "genuine pairs (same label) were counted too: keep only different labels": float(
+            above[upper].double().mean()
+        ),
+    }
+    for words, value in slips.items():
+        if math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-12) and not math.isclose(got, expected):
+            return words
+    return "too large" if got > expected else "too small"
+
+
+def check_tail_share(share_fn, prediction, embeddings, labels, threshold, far=1e-3) -> Verdict:
+    """Exercise 4: is ``share_fn(embeddings, labels, threshold)`` right (small cases, then the trained model's
+    embeddings), and did ``prediction`` ("above" or "below" ``far``) hold for the measured share? Prints ✓ or
+    ✗ lines; the returned Verdict is true when both hold."""
+    name = "impostor share"
+    if prediction not in PREDICTIONS:
+        print(f"✗ {name}: commit to a prediction first: set prediction to 'above' or 'below'")
+        return Verdict(False)
+    cases = [*impostor_share_cases(), (embeddings, labels, threshold)]
+    if not check_answer(
+        name, share_fn, impostor_share_reference, cases, rtol=1e-9, atol=1e-12, explain=explain_impostor_share
+    ):
+        return Verdict(False)
+    measured = impostor_share_reference(embeddings, labels, threshold)
+    actual = "above" if measured > far else "below"
+    line = f"ArcFace lets {measured:.1e} of its impostor pairs pass softmax's FAR = {far:g} threshold"
+    if prediction != actual:
+        print(f"✗ prediction {prediction!r} did not hold: {line}; compare the tails in §4's histogram")
+        return Verdict(False)
+    print(f"✓ prediction {prediction!r} held: {line}")
+    return Verdict(True)
