@@ -1,6 +1,8 @@
 """helpers/exercises/bert.py: the checkers of notebook 05's exercises accept right answers written two
 ways and reject typical wrong ones with a message that names the mistake."""
 
+import time
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -150,3 +152,73 @@ def test_collator_rule_draws_specials_and_never_chooses_them():
     out = ex.collator_inputs(ids, vocab_size=6, mask_id=2, n_special=3, p=0.5, generator=gen)
     assert torch.equal(out[ids < 3], ids[ids < 3])  # specials untouched
     assert abs(float((out[ids >= 3] < 3).double().mean()) - 0.5 * (0.8 + 0.1 * 3 / 6)) < 4e-3
+
+
+def span_broadcast(start, end, max_length, last_of_ties=False):
+    n = len(start)
+    scores = start[:, None] + end[None, :]
+    offset = torch.arange(n)[None, :] - torch.arange(n)[:, None]
+    scores = scores.masked_fill((offset < 0) | (offset >= max_length), float("-inf"))
+    flat = scores.flatten()
+    if last_of_ties:  # another valid tie-break: the last of the best cells
+        flat = flat.flip(0)
+    index = int(flat.argmax()) if not last_of_ties else n * n - 1 - int(flat.argmax())
+    return index // n, index % n
+
+
+def span_by_length(start, end, max_length):
+    # O(n·L): for each span length d, the best start; then the best length
+    best = None
+    for d in range(min(len(start), max_length)):
+        sums = start[: len(start) - d] + end[d:]
+        i = int(sums.argmax())
+        if best is None or float(sums[i]) > best[0]:
+            best = (float(sums[i]), i, i + d)
+    return best[1], best[2]
+
+
+def test_best_span_accepts_right_answers_and_either_tie_break():
+    assert ex.check_best_span(span_broadcast)
+    assert ex.check_best_span(lambda s, e, m: span_broadcast(s, e, m, last_of_ties=True))
+    assert ex.check_best_span(span_by_length)
+    for case in ex.span_cases()[:4]:  # the reference on the page's old small cases agrees
+        assert span_broadcast(*case) == ex.brute_force_span(*case)
+
+
+def test_best_span_names_the_mistake(capsys):
+    def swapped(s, e, m):
+        i, j = span_broadcast(s, e, m)
+        return j, i
+
+    def as_tensors(s, e, m):
+        i, j = span_broadcast(s, e, m)
+        return torch.tensor(i), torch.tensor(j)
+
+    def window_too_long(s, e, m):
+        return span_broadcast(s, e, m + 1)
+
+    def zero_masked(s, e, m):  # masks with 0 instead of -inf: a negative best can lose to an invalid cell
+        n = len(s)
+        scores = s[:, None] + e[None, :]
+        offset = torch.arange(n)[None, :] - torch.arange(n)[:, None]
+        scores = scores.masked_fill((offset < 0) | (offset >= m), 0.0)
+        return int(scores.argmax()) // n, int(scores.argmax()) % n
+
+    wrong = {
+        swapped: "before the start",
+        as_tensors: "Python ints",
+        window_too_long: "longer than max_length",
+        zero_masked: "longer than max_length",
+        lambda s, e, m: (0, 0): "not the highest-scoring",
+    }
+    for fn, words in wrong.items():
+        assert not ex.check_best_span(fn)
+        out = capsys.readouterr().out
+        assert out.startswith("✗ best answer span") and words in out, out
+
+
+def test_best_span_brute_force_fails_on_time(capsys):
+    started = time.perf_counter()
+    assert not ex.check_best_span(ex.brute_force_span, time_limit_s=0.5)
+    assert time.perf_counter() - started < 30
+    assert "too slow" in capsys.readouterr().out

@@ -4,8 +4,10 @@ The notebook's models share one interface: ``model(ids)`` maps token ids (B, L) 
 and ``model.mlm_logits(vectors)`` maps vectors to logits over the vocabulary (..., V).
 
 - :func:`check_special_share` — exercise 1 (predict, then check by simulation): under Hugging Face's collator
-  rule, which draws its random tokens from the whole vocabulary, specials included, the share of ordinary
-  input positions that show a special token.
+  rule (transcribed here: the library is not installed), which draws its random tokens from the whole
+  vocabulary, specials included, the share of ordinary input positions that show a special token.
+- :func:`check_best_span` — exercise 3 (extractive QA): the highest-scoring allowed answer span, checked on
+  small passages (ties included) and on one long passage under a time limit, so a loop over every pair fails.
 - :func:`check_sentence_log_prob` — exercise 5 (extend, with the trained causal model): the log-probability
   of a whole sentence under a next-token model, by the chain rule.
 - :func:`check_pseudo_log_likelihood` — exercise 6 (extend, with the trained BERT): a masked model gives no
@@ -18,8 +20,12 @@ special tokens scored) without showing the expected numbers.
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -142,9 +148,10 @@ def check_pseudo_log_likelihood(
 def collator_inputs(
     ids: torch.Tensor, vocab_size: int, mask_id: int, n_special: int, p: float, generator: torch.Generator
 ) -> torch.Tensor:
-    """Hugging Face's ``DataCollatorForLanguageModeling`` rule on ids whose specials are ``0 … n_special-1``:
-    choose each ordinary position with probability p; of those, 80 % [MASK], 10 % a token drawn uniformly
-    from the *whole* vocabulary (specials included), 10 % unchanged."""
+    """A transcription (not the library's code: ``transformers`` is not installed) of the rule of Hugging
+    Face's ``DataCollatorForLanguageModeling`` on ids whose specials are ``0 … n_special-1``: choose each
+    ordinary position with probability p; of those, 80 % [MASK], 10 % a token drawn uniformly from the
+    *whole* vocabulary (specials included), 10 % unchanged."""
     shape = ids.shape
     chosen = (torch.rand(shape, generator=generator) < p) & (ids >= n_special)
     masked = chosen & (torch.rand(shape, generator=generator) < 0.8)
@@ -194,3 +201,120 @@ def check_special_share(candidate: Callable) -> Verdict:
         explain=_explain_special_share,
         hint="split the chosen positions by what the collator does to them; which of them show a special id?",
     )
+
+
+# --- exercise 3: the best answer span -------------------------------------------------------------------
+
+#: the long passage: a loop over its n·(n+1)/2 allowed pairs takes far longer than the limit
+LONG_SPAN_N, SPAN_TIME_LIMIT_S = 4_000, 2.0
+
+
+def brute_force_span(
+    start_scores: torch.Tensor, end_scores: torch.Tensor, max_length: int
+) -> tuple[int, int]:
+    """Reference for small passages: every allowed (i, j), i ≤ j < min(n, i + max_length), tried in turn."""
+    n = len(start_scores)
+    pairs = [(i, j) for i in range(n) for j in range(i, min(n, i + max_length))]
+    return max(pairs, key=lambda ij: float(start_scores[ij[0]] + end_scores[ij[1]]))
+
+
+def best_span_score(start_scores: torch.Tensor, end_scores: torch.Tensor, max_length: int) -> float:
+    """max over allowed spans of s_i + e_j, one vectorised pass per span length d = j − i (O(n·L))."""
+    s, e, n = start_scores.double(), end_scores.double(), len(start_scores)
+    return max(float((s[: n - d] + e[d:]).max()) for d in range(min(n, max_length)))
+
+
+def span_cases() -> list[tuple[torch.Tensor, torch.Tensor, int]]:
+    """Small passages (start scores (n,), end scores (n,), max_length): random, all negative, all tied."""
+    gen = torch.Generator().manual_seed(4)
+    cases = [
+        (torch.randn(n, generator=gen), torch.randn(n, generator=gen), m)
+        for n, m in [(1, 1), (6, 2), (12, 4), (30, 30), (25, 1)]
+    ]
+    negative = [-1 - torch.randn(8, generator=gen).abs() for _ in range(2)]  # every allowed score < 0
+    return [*cases, (*negative, 2), (torch.zeros(5), torch.zeros(5), 3)]  # the last: all spans tie
+
+
+def _span_problem(got, start_scores, end_scores, max_length) -> str | None:
+    """None when ``got`` is an allowed span of the highest score (any of tied ones); else what is wrong."""
+    is_int = lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    if not (isinstance(got, tuple) and len(got) == 2 and all(is_int(v) for v in got)):
+        return f"returned {type(got).__name__}; return a pair (i, j) of Python ints (int(...) of a tensor)"
+    (i, j), n = (int(v) for v in got), len(start_scores)
+    if not (0 <= i < n and 0 <= j < n):
+        return f"({i}, {j}) lies outside the passage of {n} tokens"
+    if j < i:
+        return "the end comes before the start (rows and columns swapped?)"
+    if j >= i + max_length:
+        return (
+            f"the span is longer than max_length = {max_length} tokens (the end is at most max_length − 1 on)"
+        )
+    best = best_span_score(start_scores, end_scores, max_length)
+    if float(start_scores[i].double() + end_scores[j].double()) < best - 1e-5 * max(1.0, abs(best)):
+        return "an allowed span, but not the highest-scoring one"
+    return None
+
+
+class _TooSlow(BaseException):
+    """Raised by the timer inside a learner's function (BaseException: an `except Exception` keeps it)."""
+
+
+def _call_with_time_limit(fn: Callable, args: tuple, seconds: float):
+    """fn(*args), raising _TooSlow after ``seconds``: interrupted by a timer signal where one is available
+    (Unix, main thread), otherwise measured after the call returns."""
+    use_timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if use_timer:
+
+        def on_timer(signum, frame):
+            raise _TooSlow
+
+        previous = signal.signal(signal.SIGALRM, on_timer)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.perf_counter()
+    try:
+        result = fn(*args)
+    finally:
+        if use_timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    if time.perf_counter() - started > seconds:
+        raise _TooSlow
+    return result
+
+
+def check_best_span(candidate: Callable, time_limit_s: float = SPAN_TIME_LIMIT_S) -> Verdict:
+    """Exercise 3: ``candidate(start_scores, end_scores, max_length) -> (i, j)``, on the small passages of
+    :func:`span_cases`, then on a long one (n = LONG_SPAN_N, any length allowed) within ``time_limit_s``."""
+    name = "best answer span"
+    hint = "score every (start, end) pair at once with a broadcast sum, then mask the invalid pairs"
+    gen = torch.Generator().manual_seed(5)
+    long_case = (
+        torch.randn(LONG_SPAN_N, generator=gen),
+        torch.randn(LONG_SPAN_N, generator=gen),
+        LONG_SPAN_N,
+    )
+    cases = [*span_cases(), long_case]
+    for number, case in enumerate(cases, start=1):
+        is_long = case is long_case
+        try:
+            got = _call_with_time_limit(candidate, case, time_limit_s) if is_long else candidate(*case)
+        except NotImplementedError:
+            print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
+            return Verdict(False)
+        except _TooSlow:
+            print(
+                f"✗ {name}: right on the {len(cases) - 1} small passages, but the long one "
+                f"(n = {LONG_SPAN_N:,}, max_length = {LONG_SPAN_N:,}) took over {time_limit_s:g} s: "
+                f"a Python loop over every (start, end) pair is too slow. Hint: {hint}"
+            )
+            return Verdict(False)
+        except Exception as exc:  # the learner's bug, reported as feedback
+            print(f"✗ {name}: case {number} raised {type(exc).__name__}: {exc}")
+            return Verdict(False)
+        problem = _span_problem(got, *case)
+        if problem is not None:
+            n, max_length = len(case[0]), case[2]
+            print(f"✗ {name}: case {number} (n = {n}, max_length = {max_length}): {problem}. Hint: {hint}")
+            return Verdict(False)
+    print(f"✓ {name}: correct on all {len(cases)} cases, the long passage (n = {LONG_SPAN_N:,}) in time")
+    return Verdict(True)
