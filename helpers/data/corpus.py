@@ -362,19 +362,27 @@ def _relation_sentences(rng: np.random.Generator, kind: str, n: int) -> list[lis
     ]
 
 
-def _ambiguous_sentences(rng: np.random.Generator, n: int, first: int):
-    """``n`` sentences around one ambiguous word each; returns sentences and their sense occurrences."""
-    words = list(AMBIGUOUS)
+def _ambiguous_sentences(
+    rng: np.random.Generator, n: int, first: int, ambiguous=None, templates=None, fill=None
+):
+    """``n`` sentences around one ambiguous word each; returns sentences and their sense occurrences.
+
+    ``ambiguous``, ``templates`` and ``fill(template, word, cues) -> (sentence, position)`` default to the
+    grammatical version; the earlier version passes its own.
+    """
+    ambiguous = AMBIGUOUS if ambiguous is None else ambiguous
+    templates = _TEMPLATES["ambiguous"] if templates is None else templates
+    fill = fill or (lambda template, word, cues: _fill(template, word, 0, cues, "ambiguous", rng))
+    words = list(ambiguous)
     which = rng.integers(0, len(words), n)
     sense = rng.integers(0, 2, n)
     picks = rng.random((n, 4)).argsort(1)[:, :3]  # distinct
-    template = rng.integers(0, len(_TEMPLATES["ambiguous"]), n)
+    template = rng.integers(0, len(templates), n)
     sentences, occurrences = [], []
     for i in range(n):
         word = words[which[i]]
-        label = list(AMBIGUOUS[word])[sense[i]]
-        ctx = [AMBIGUOUS[word][label][j] for j in picks[i]]
-        sentence, pos = _fill(_TEMPLATES["ambiguous"][template[i]], word, 0, ctx, "ambiguous", rng)
+        label = list(ambiguous[word])[sense[i]]
+        sentence, pos = fill(templates[template[i]], word, [ambiguous[word][label][j] for j in picks[i]])
         sentences.append(sentence)
         occurrences.append(SenseOccurrence(first + i, pos, word, label))
     return sentences, occurrences
@@ -499,21 +507,9 @@ def _t_relation_sentences(rng: np.random.Generator, kind: str, n: int) -> list[l
 
 
 def _t_ambiguous_sentences(rng: np.random.Generator, n: int, first: int):
-    """``n`` sentences around one ambiguous word each; returns sentences and their sense occurrences."""
-    words = list(_T_AMBIGUOUS)
-    which = rng.integers(0, len(words), n)
-    sense = rng.integers(0, 2, n)
-    picks = rng.random((n, 4)).argsort(1)[:, :3]  # distinct
-    template = rng.integers(0, len(_T_TEMPLATES["ambiguous"]), n)
-    sentences, occurrences = [], []
-    for i in range(n):
-        word = words[which[i]]
-        label = list(_T_AMBIGUOUS[word])[sense[i]]
-        ctx = [_T_AMBIGUOUS[word][label][j] for j in picks[i]]
-        sentence, pos = _t_fill(_T_TEMPLATES["ambiguous"][template[i]], word, [], ctx)
-        sentences.append(sentence)
-        occurrences.append(SenseOccurrence(first + i, pos, word, label))
-    return sentences, occurrences
+    """The earlier version's sentences around an ambiguous word (same draws as before)."""
+    fill = lambda template, word, cues: _t_fill(template, word, [], cues)
+    return _ambiguous_sentences(rng, n, first, _T_AMBIGUOUS, _T_TEMPLATES["ambiguous"], fill)
 
 
 def make_corpus(num_sentences: int = 6_000, seed: int = 0, grammatical: bool = True) -> PlantedCorpus:
