@@ -112,6 +112,17 @@ def elapsed() -> float:
     return time.perf_counter() - _START
 
 
+def threads_text(count: int | None = None) -> str:
+    """``'1 thread'``, ``'2 threads'``: torch's intra-op thread count (or ``count``) with its noun."""
+    count = torch.get_num_threads() if count is None else check_int("count", count, low=0)
+    return f"{count} thread{'' if count == 1 else 's'}"
+
+
+def ran_in() -> str:
+    """The closing line of every notebook: time since :func:`setup`, the device and the thread count."""
+    return f"This notebook ran in {elapsed():.1f} s on {_DEVICE.type.upper()} with {threads_text()}."
+
+
 def setup(
     seed: int = 0, device: str = "cpu", threads: int | None = None, verbose: bool = True
 ) -> torch.device:
@@ -162,7 +173,7 @@ def summary(seed: int | None = None) -> str:
     parts = [
         f"Python {platform.python_version()}",
         f"torch {torch.__version__}",
-        f"{torch.get_num_threads()} threads",
+        threads_text(),
         f"device {_DEVICE.type}",
     ]
     if _DEVICE.type == "cuda":

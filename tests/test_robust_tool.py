@@ -66,7 +66,7 @@ def test_a_thread_count_set_inside_the_notebook_is_a_problem(tmp_path):
     path = write_notebook(tmp_path / "pinned.ipynb", ["import torch\ntorch.set_num_threads(1)"])
     report = robust.check(path, threads=3, timeout=60)
     assert not report.ok and report.failures == []
-    assert report.problems == ["torch ran with 1 threads, not the 3 asked for"]
+    assert report.problems == ["torch ran with 1 thread, not the 3 asked for"]
 
 
 @pytest.mark.parametrize(

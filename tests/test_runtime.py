@@ -283,7 +283,7 @@ def test_setup_threads_environment_variable_overrides_the_argument(capsys, monke
     monkeypatch.setenv(runtime.THREADS_ENV, "1")
     runtime.setup(device="cpu", threads=2)
     assert torch.get_num_threads() == 1
-    assert "1 threads" in capsys.readouterr().out
+    assert "1 thread ·" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
@@ -396,3 +396,24 @@ def test_summary_is_one_line():
     text = runtime.summary(seed=9)
     assert text.startswith("✓ setup") and "\n" not in text and "seed 9" in text
     assert "seed" not in runtime.summary()
+
+
+@pytest.mark.parametrize(
+    "count, text", [(0, "0 threads"), (1, "1 thread"), (2, "2 threads"), (16, "16 threads")]
+)
+def test_threads_text_agrees_in_number(count, text):
+    assert runtime.threads_text(count) == text
+
+
+@pytest.mark.parametrize("count", [-1, 1.5, "2"])
+def test_threads_text_rejects_a_bad_count(count):
+    with pytest.raises((TypeError, ValueError), match="count"):
+        runtime.threads_text(count)
+
+
+def test_ran_in_names_the_seconds_device_and_threads(capsys, monkeypatch):
+    monkeypatch.setenv(runtime.THREADS_ENV, "1")
+    runtime.setup(device="cpu", verbose=False)
+    line = runtime.ran_in()
+    assert line.startswith("This notebook ran in ") and line.endswith(" s on CPU with 1 thread.")
+    assert float(line.split()[4]) >= 0

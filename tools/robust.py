@@ -157,7 +157,8 @@ def thread_problems(client: NotebookClient, threads: int) -> list[str]:
     text = "".join(output.get("text", "") for output in probe.outputs).strip()
     if text.lstrip("-").isdigit() and int(text) in (-1, threads):
         return []
-    return [f"torch ran with {text or 'an unknown number of'} threads, not the {threads} asked for"]
+    ran = f"{text} thread{'' if text == '1' else 's'}" if text else "an unknown number of threads"
+    return [f"torch ran with {ran}, not the {threads} asked for"]
 
 
 def main(argv: list[str] | None = None) -> int:
