@@ -196,6 +196,28 @@ def test_title_and_setup_cells(notebook):
     assert re.search(r"helpers\.setup\(", source(second)), "the setup cell calls helpers.setup(...)"
 
 
+def readme_runtimes(repo_root: Path) -> dict[str, str]:
+    """README's runtime column by notebook stem, e.g. ``{"04_transformer": "53 s"}``."""
+    runtimes = {}
+    for line in (repo_root / "README.md").read_text(encoding="utf-8").splitlines():
+        row = re.match(r"\| \d\d \| \[(\d\d_\w+)\]", line)
+        if row:
+            runtimes[row.group(1)] = line.rstrip(" |").split(" | ")[-1]
+    return runtimes
+
+
+def test_title_runtime_is_the_readme_measurement(topic, repo_root):
+    path, nb = topic
+    runtimes = readme_runtimes(repo_root)
+    if path.stem not in runtimes:  # a notebook being added gets its row, with the measured time, last
+        pytest.skip(f"README has no row for {path.name} yet (CONTRIBUTING: 'Adding a notebook', step 6)")
+    line = re.search(r"\*\*Runtime:\*\*[^\n]*", source(nb["cells"][0]))
+    assert line, "the title cell has a '**Runtime:**' line"
+    assert line.group(0).startswith(f"**Runtime:** {runtimes[path.stem]} under `make test`"), (
+        f"the title should give README's measured {runtimes[path.stem]!r} under `make test`: {line.group(0)}"
+    )
+
+
 def test_imports_only_in_setup_cell(notebook):
     _, nb = notebook
     for i, cell in enumerate(code_cells(nb["cells"])[1:], start=2):
