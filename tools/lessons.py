@@ -307,13 +307,16 @@ PLANS: tuple[Plan, ...] = (
         "margins of ArcFace/CosFace change",
         done_before=("06",),
         steps=(
-            Step("06", ("1",), what="recap: identities as classes, features for unseen people"),
             Step("07", ("0", "1", "2"), what="normalised softmax: the decision boundary becomes an angle"),
             Step("07", ("4",), what="one network, five losses: the margins measured on unseen identities"),
             Step("07", ("5",), what="the margin explorer"),
             Step("07", exercises=(1,), what="one exercise in class"),
         ),
-        homework=("07 §3 (the margins as InsightFace and pytorch-metric-learning write them)", "08"),
+        homework=(
+            "06 §1 again, before class (identities as classes, features for unseen people)",
+            "07 §3 (the margins as InsightFace and pytorch-metric-learning write them)",
+            "08",
+        ),
     ),
     Plan(
         "faces",
