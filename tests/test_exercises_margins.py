@@ -11,20 +11,33 @@ from helpers.exercises import check_answer
 from helpers.exercises import margins as ex
 
 
-def easy_margin(cos_theta, labels, s, m):
+def easy_margin(cos_theta, labels, s, m, eps=0.0):
     c = cos_theta.gather(1, labels[:, None])
-    phi = torch.where(c > 0, torch.cos(torch.acos(c.clamp(-1, 1)) + m), c)
+    phi = torch.where(c > 0, torch.cos(torch.acos(c.clamp(-1 + eps, 1 - eps)) + m), c)
     return s * cos_theta.scatter(1, labels[:, None], phi)
 
 
-def test_easy_margin_accepts_an_acos_form_and_names_slips(capsys):
-    cases = ex.easy_margin_cases(0)
-    assert check_answer("easy", easy_margin, ex.easy_margin_reference, cases, explain=ex.explain_easy_margin)
+def easy_margin_root_form(cos_theta, labels, s, m):
+    c = cos_theta.gather(1, labels[:, None])
+    shifted = c * math.cos(m) - (1 - c**2).clamp_min(1e-12).sqrt() * math.sin(m)
+    return s * cos_theta.scatter(1, labels[:, None], torch.where(c > 0, shifted, c))
+
+
+@pytest.mark.parametrize("eps", [0.0, 1e-7, 1e-6, 1e-5])
+def test_easy_margin_accepts_clamped_and_unclamped_forms(capsys, eps):
+    assert ex.check_easy_margin(lambda c, y, s, m: easy_margin(c, y, s, m, eps))
+    assert capsys.readouterr().out.startswith("✓")
+    assert ex.check_easy_margin(easy_margin_root_form)
     assert capsys.readouterr().out.startswith("✓")
 
+
+def test_easy_margin_names_slips(capsys):
     def everywhere(c, y, s, m):
         t = torch.cos(torch.acos(c.gather(1, y[:, None]).clamp(-1, 1)) + m)
         return s * c.scatter(1, y[:, None], t)
+
+    def all_classes(c, y, s, m):  # the margin on every entry of the matrix, not only the target
+        return torch.where(c > 0, s * torch.cos(torch.acos(c.clamp(-1, 1)) + m), s * c)
 
     slips = {
         "every target": everywhere,
@@ -32,12 +45,20 @@ def test_easy_margin_accepts_an_acos_form_and_names_slips(capsys):
         "default fallback": ex._fallback,
         "no margin": lambda c, y, s, m: s * c,
         "non-target": lambda c, y, s, m: easy_margin(c, y, s, m) + 0.5 * (1 - F.one_hot(y, c.shape[1])),
+        "wrong way": lambda c, y, s, m: easy_margin(c, y, s, -m, 1e-7),
+        "a non-target logit changed": all_classes,
+        "where cos θ ≤ 0": lambda c, y, s, m: (
+            easy_margin(c, y, s, m) - s * F.one_hot(y, c.shape[1]) * (c <= 0)
+        ),
+        "NaN": lambda c, y, s, m: easy_margin(c, y, s, m) * float("nan"),
+        "shape": lambda c, y, s, m: easy_margin(c, y, s, m)[:, :-1],
     }
     for words, wrong in slips.items():
-        assert not check_answer(
-            "easy", wrong, ex.easy_margin_reference, cases, explain=ex.explain_easy_margin
-        )
-        assert words in capsys.readouterr().out, words
+        assert not ex.check_easy_margin(wrong)
+        out = capsys.readouterr().out
+        assert out.startswith("✗") and words in out, (words, out)
+    assert not ex.check_easy_margin(lambda *args: 1 / 0)
+    assert "raised ZeroDivisionError" in capsys.readouterr().out
 
 
 def test_min_scale_reference_and_slips(capsys):
@@ -90,6 +111,31 @@ def test_debug_checker_names_each_bug(capsys):
     assert ex.check_fixed_arcface(fixed)
     assert capsys.readouterr().out.startswith("✓")
 
+    def clamped(eps, sign=1.0):
+        def head(features, weight, labels, s, m):
+            cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
+            c = cos_theta.gather(1, labels[:, None]).clamp(-1 + eps, 1 - eps)
+            return s * cos_theta.scatter(1, labels[:, None], torch.cos(torch.acos(c) + sign * m))
+
+        return head
+
+    for eps in (1e-7, 1e-6, 1e-5):  # any small clamp is a right answer
+        assert ex.check_fixed_arcface(clamped(eps))
+        assert capsys.readouterr().out.startswith("✓")
+
+    def root_clamped(features, weight, labels, s, m):  # clamping 1 − c² away from 0 instead
+        cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
+        c = cos_theta.gather(1, labels[:, None])
+        t = c * math.cos(m) - (1 - c**2).clamp_min(1e-12).sqrt() * math.sin(m)
+        return s * cos_theta.scatter(1, labels[:, None], t)
+
+    assert ex.check_fixed_arcface(root_clamped)
+    assert capsys.readouterr().out.startswith("✓")
+    assert not ex.check_fixed_arcface(clamped(1e-7, sign=-1.0))
+    assert "cos(θ − m)" in capsys.readouterr().out
+    assert not ex.check_fixed_arcface(clamped(0.0))  # arccos at exactly 1: infinite slope
+    assert "not finite" in capsys.readouterr().out
+
     def stub(*args):
         raise NotImplementedError
 
@@ -137,3 +183,21 @@ def test_tail_share_checker_needs_a_prediction_and_names_slips(capsys):
     for words, wrong in slips.items():
         assert not ex.check_tail_share(wrong, "below", emb, labels, threshold)
         assert words in capsys.readouterr().out, words
+
+
+def test_min_scale_checker_needs_a_prediction_and_compares_it(capsys):
+    def right(C, m, p):
+        return math.log((C - 1) * p / (1 - p)) / (math.cos(m) + 1 / (C - 1))
+
+    for missing in (None, "7", True, -1.0):
+        assert not ex.check_min_scale(right, missing)
+        assert "commit to a prediction" in capsys.readouterr().out
+    value = ex.min_scale_reference(*ex.PREDICTION_CASE)
+    assert ex.check_min_scale(right, round(value, 1))
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and all(line.startswith("✓") for line in out)
+    assert not ex.check_min_scale(right, 4.0)  # far off: the function is right, the prediction is not
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("✓") and out[1].startswith("✗") and "off" in out[1]
+    assert not ex.check_min_scale(lambda C, m, p: 1.0, value)
+    assert "too small" in capsys.readouterr().out

@@ -1,15 +1,17 @@
 """Reference answers and checkers for the exercises of ``notebooks/07_normalized_softmax_margins.ipynb``, kept
 off the page.
 
-- :func:`easy_margin_reference`, :func:`easy_margin_cases`, :func:`explain_easy_margin` — exercise 1 (extend):
+- :func:`easy_margin_reference`, :func:`easy_margin_cases`, :func:`explain_easy_margin`,
+  :func:`check_easy_margin` — exercise 1 (extend):
   ArcFace logits with InsightFace's ``easy_margin`` option (``recognition/arcface_torch/losses.py``).
-- :func:`min_scale_reference`, :func:`min_scale_cases`, :func:`explain_min_scale` — exercise 2 (predict, then
-  verify): the smallest scale at which ArcFace's target probability at the regular-simplex optimum reaches P.
+- :func:`min_scale_reference`, :func:`min_scale_cases`, :func:`explain_min_scale`, :func:`check_min_scale` —
+  exercise 2 (predict, then verify): the smallest scale at which ArcFace's target probability at the
+  regular-simplex optimum reaches P, and the learner's prediction of it for the sweep's task.
 - :func:`check_fixed_arcface` — exercise 3 (debug): an arccos-free ArcFace head with two planted bugs.
 - :func:`impostor_share_reference`, :func:`impostor_share_cases`, :func:`explain_impostor_share`,
   :func:`check_tail_share` — exercise 4 (predict, then verify, on the trained models): the share of impostor
-  pairs whose cosine passes a threshold, and the prediction of where ArcFace's share lies at softmax's
-  FAR-10⁻³ threshold.
+  pairs whose cosine passes a threshold, and the prediction of where SphereFace-style's share lies at
+  softmax's FAR-10⁻³ threshold.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from helpers.validate import check_int, check_real
 
 # ------------------------------------------------------------------- exercise 1: ArcFace's easy margin
 
+CLAMP_ALLOWANCE = 1e-4
+"""A clamp of the cosine up to this far inside [−1, 1] (e.g. ``CLAMP_EPS`` = 1e-7, or 1e-6) counts as
+correct: near cos θ = ±1 the slope of arccos is unbounded, so the checkers allow the change such a clamp
+makes there."""
+
 
 def _arcface_target(cos_target: torch.Tensor, m: float) -> torch.Tensor:
     sin_target = (1 - cos_target**2).clamp_min(0).sqrt()
@@ -32,6 +39,15 @@ def _arcface_target(cos_target: torch.Tensor, m: float) -> torch.Tensor:
 
 def _with_target(cos_theta: torch.Tensor, labels: torch.Tensor, target: torch.Tensor, s: float):
     return s * cos_theta.scatter(1, labels[:, None], target)
+
+
+def _matches(got: torch.Tensor, form, cos_theta: torch.Tensor, *args, rtol=1e-6, atol=1e-9) -> torch.Tensor:
+    """(B, C) bool: where ``got`` equals ``form(cos_theta, *args)`` up to rtol/atol plus what a clamp of the
+    cosines by at most :data:`CLAMP_ALLOWANCE` changes (clamped or not, a right answer matches)."""
+    want = form(cos_theta, *args)
+    edge = 1 - CLAMP_ALLOWANCE
+    slack = (want - form(cos_theta.clamp(-edge, edge), *args)).abs()
+    return (got.detach().double() - want).abs() <= atol + rtol * want.abs() + slack
 
 
 def easy_margin_reference(cos_theta: torch.Tensor, labels: torch.Tensor, s: float, m: float) -> torch.Tensor:
@@ -49,6 +65,21 @@ def _fallback(cos_theta, labels, s, m):
         cos_target > math.cos(math.pi - m), _arcface_target(cos_target, m), cos_target - m * math.sin(m)
     )
     return _with_target(cos_theta, labels, target, s)
+
+
+def _unscaled(cos_theta, labels, s, m):
+    """The easy margin without the factor s."""
+    return easy_margin_reference(cos_theta, labels, s, m) / s
+
+
+def _margin_everywhere(cos_theta, labels, s, m):
+    """The margin on every target, also where cos θ ≤ 0."""
+    return _with_target(cos_theta, labels, _arcface_target(cos_theta.gather(1, labels[:, None]), m), s)
+
+
+def _margin_wrong_way(cos_theta, labels, s, m):
+    """cos(θ − m) where cos θ > 0: the angle moved towards the class weight instead of away."""
+    return easy_margin_reference(cos_theta, labels, s, -m)
 
 
 def easy_margin_cases(seed: int = 0) -> list[tuple]:
@@ -71,25 +102,56 @@ def explain_easy_margin(got, expected, case) -> str | None:
     got = got.detach().double()
     if not torch.isfinite(got).all():
         return "NaN or inf in the logits: 1 − cos²θ can round below 0 at cos θ = ±1; clamp it before the root"
-    close = lambda a: torch.allclose(got, a, rtol=1e-6, atol=1e-9)
-    if close(expected / s):
-        return "off by the factor s: every logit is scaled"
-    if close(_fallback(cos_theta, labels, s, m)):
-        return "this is InsightFace's default fallback (cos θ − m·sin m beyond π − m), not the easy margin"
-    cos_target = cos_theta.gather(1, labels[:, None])
-    everywhere = _with_target(cos_theta, labels, _arcface_target(cos_target, m), s)
-    if close(everywhere):
-        return "the margin acts on every target; the easy margin drops it where cos θ ≤ 0"
-    if close(s * cos_theta):
-        return "no margin at all: the target logit is still s·cos θ where cos θ > 0"
-    off_target = ~F.one_hot(labels, cos_theta.shape[1]).bool()
-    if not torch.allclose(got[off_target], expected[off_target], rtol=1e-6, atol=1e-9):
+    slips = (
+        (_unscaled, "off by the factor s: every logit is multiplied by s"),
+        (_fallback, "InsightFace's default fallback (cos θ − m·sin m beyond π − m), not the easy margin"),
+        (_margin_everywhere, "the margin acts on every target; the easy margin drops it where cos θ ≤ 0"),
+        (_margin_wrong_way, "the margin moves θ the wrong way: the target logit must drop, not rise"),
+        (lambda c, y, s_, m_: s_ * c, "no margin at all: the target logit is still s·cos θ where cos θ > 0"),
+    )
+    for form, words in slips:
+        if _matches(got, form, cos_theta, labels, s, m).all():
+            return words
+    right = _matches(got, easy_margin_reference, cos_theta, labels, s, m)
+    on_target = F.one_hot(labels, cos_theta.shape[1]).bool()
+    if not right[~on_target].all():
         return "a non-target logit changed: only each row's target class gets the margin"
-    positive = (cos_target > 0).squeeze(1)
-    rows = got.gather(1, labels[:, None]).squeeze(1), expected.gather(1, labels[:, None]).squeeze(1)
-    wrong = ~torch.isclose(*rows, rtol=1e-6, atol=1e-9)
+    positive = (cos_theta.gather(1, labels[:, None]) > 0).squeeze(1)
+    wrong = ~right.gather(1, labels[:, None]).squeeze(1)
     side = "cos θ > 0" if (wrong & positive).any() else "cos θ ≤ 0"
     return f"target logits are off where {side}"
+
+
+def check_easy_margin(candidate, seed: int = 0) -> Verdict:
+    """Exercise 1: does ``candidate(cos_theta, labels, s, m)`` give the easy-margin logits on
+    :func:`easy_margin_cases`, with or without a clamp of the cosine (up to :data:`CLAMP_ALLOWANCE`)? Prints
+    ✓, or ✗ naming the case and what is wrong."""
+    name = "ArcFace easy margin"
+    cases = easy_margin_cases(seed)
+    for k, case in enumerate(cases, 1):
+        try:
+            got = candidate(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case))
+        except NotImplementedError:
+            print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
+            return Verdict(False)
+        except Exception as exc:  # the learner's bug, reported as feedback
+            print(f"✗ {name}: case {k} raised {type(exc).__name__}: {exc}")
+            return Verdict(False)
+        want = easy_margin_reference(*case)
+        if (
+            not isinstance(got, torch.Tensor)
+            or got.shape != want.shape
+            or not torch.isfinite(got.detach()).all()
+            or not _matches(got, easy_margin_reference, *case).all()
+        ):
+            cos_theta, labels, s, m = case
+            print(
+                f"✗ {name}: case {k} (B, C = {tuple(cos_theta.shape)}, s = {s:g}, m = {m:g}): "
+                f"{explain_easy_margin(got, want, case)}"
+            )
+            return Verdict(False)
+    print(f"✓ {name}: correct on all {len(cases)} cases (cosines at ±1 included)")
+    return Verdict(True)
 
 
 # ------------------------------------------------------------------- exercise 2: the smallest s with a margin
@@ -139,6 +201,40 @@ def explain_min_scale(got, expected, case) -> str | None:
     return "too small: the target probability stays below P" if got < expected else "larger than needed"
 
 
+PREDICTION_CASE = (100, 0.5, 0.9)
+"""(C, m, P) of exercise 2's prediction: the s × m sweep's task (C = 100, m = 0.5) and P = 0.9."""
+PREDICTION_TOLERANCE = 0.1  # a prediction within 10 % of the value counts as right
+
+
+def check_min_scale(candidate, prediction) -> Verdict:
+    """Exercise 2: is ``prediction`` (a number written down before computing: the smallest s for
+    :data:`PREDICTION_CASE`) there, is ``candidate(num_classes, margin, target_probability)`` right on
+    :func:`min_scale_cases`, and how far was the prediction from the value? Prints ✓ or ✗ lines; the Verdict
+    is true when the function is right and the prediction within :data:`PREDICTION_TOLERANCE`."""
+    name = "smallest s with an ArcFace margin"
+    num_classes, margin, probability = PREDICTION_CASE
+    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)) or not prediction > 0:
+        print(
+            f"✗ {name}: commit to a prediction first: set PREDICTION to a number > 0, your smallest s for "
+            f"C = {num_classes}, m = {margin}, P = {probability}, before writing the function"
+        )
+        return Verdict(False)
+    if not check_answer(
+        name, candidate, min_scale_reference, min_scale_cases(), rtol=1e-6, explain=explain_min_scale
+    ):
+        return Verdict(False)
+    value = min_scale_reference(*PREDICTION_CASE)
+    without = (num_classes - 1) / num_classes * math.log((num_classes - 1) * probability / (1 - probability))
+    error = prediction / value - 1
+    line = (
+        f"your prediction {prediction:g} vs the smallest s {value:.2f} for C = {num_classes}, m = {margin}, "
+        f"P = {probability} ({error:+.0%}; without the margin, Step 3: {without:.2f})"
+    )
+    held = abs(error) <= PREDICTION_TOLERANCE
+    print(("✓ " if held else "✗ ") + line + ("" if held else f" — more than {PREDICTION_TOLERANCE:.0%} off"))
+    return Verdict(held)
+
+
 # ------------------------------------------------------------------- exercise 3: debug an ArcFace head
 
 
@@ -151,16 +247,17 @@ def _debug_cases(seed: int = 0) -> list[tuple]:
     return [(random_features, weight, labels, 16.0, 0.5), (on_weights, weight, labels, 16.0, 0.5)]
 
 
-def _arcface_head_reference(features, weight, labels, s, m):
-    cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
-    cos_target = cos_theta.gather(1, labels[:, None]).clamp(-1 + 1e-7, 1 - 1e-7)
-    return _with_target(cos_theta, labels, torch.cos(torch.acos(cos_target) + m), s)
+def _arcface_from_cosines(cos_theta, labels, s, m):
+    """(B, C) cosines -> ArcFace logits s·cos(θ_y + m) at the target (no clamp, no fallback), s·cos θ
+    elsewhere."""
+    return _with_target(cos_theta, labels, _arcface_target(cos_theta.gather(1, labels[:, None]), m), s)
 
 
 def check_fixed_arcface(fixed) -> bool:
     """Does ``fixed(features (B, d), weight (C, d), labels (B,), s, m)`` give ArcFace's logits s·cos(θ_y + m)
     at the target and s·cos θ elsewhere (θ + m ≤ π here), with a finite gradient even where a feature lies
-    exactly on its class weight? Prints ✓ or ✗ naming the bug that remains."""
+    exactly on its class weight? A clamp of the cosine up to :data:`CLAMP_ALLOWANCE` counts as correct.
+    Prints ✓ or ✗ naming the bug that remains."""
     name = "fixed ArcFace head"
     for k, (features, weight, labels, s, m) in enumerate(_debug_cases()):
         leaf = features.clone().requires_grad_(True)
@@ -172,7 +269,8 @@ def check_fixed_arcface(fixed) -> bool:
         except Exception as exc:  # the learner's bug, reported as feedback
             print(f"✗ {name}: your function raised {type(exc).__name__}: {exc}")
             return False
-        want = _arcface_head_reference(features, weight, labels, s, m)
+        cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
+        want = _arcface_from_cosines(cos_theta, labels, s, m)
         if not isinstance(got, torch.Tensor) or got.shape != want.shape:
             print(f"✗ {name}: the logits must be a (B, C) = {tuple(want.shape)} tensor")
             return False
@@ -195,8 +293,12 @@ def check_fixed_arcface(fixed) -> bool:
                 "d√(1 − c²)/dc is infinite at c = ±1"
             )
             return False
-        if not torch.allclose(values, want, rtol=1e-5, atol=1e-5):
-            print(f"✗ {name}: the target logits are off{' at cos θ_y = 1' if k else ''}")
+        if not _matches(values, _arcface_from_cosines, cos_theta, labels, s, m, rtol=1e-5, atol=1e-5).all():
+            where = " at cos θ_y = 1" if k else ""
+            if _matches(values, _arcface_from_cosines, cos_theta, labels, s, -m, rtol=1e-5, atol=1e-5).all():
+                print(f"✗ {name}: the target logits are cos(θ − m){where}: the margin must lower them")
+            else:
+                print(f"✗ {name}: the target logits are off{where}")
             return False
     print(f"✓ {name}: margin on the target only, finite values and gradient at cos θ = 1")
     return True
@@ -254,10 +356,12 @@ def explain_impostor_share(got, expected, case) -> str | None:
     return "too large" if got > expected else "too small"
 
 
-def check_tail_share(share_fn, prediction, embeddings, labels, threshold, far=1e-3) -> Verdict:
-    """Exercise 4: is ``share_fn(embeddings, labels, threshold)`` right (small cases, then the trained model's
-    embeddings), and did ``prediction`` ("above" or "below" ``far``) hold for the measured share? Prints ✓ or
-    ✗ lines; the returned Verdict is true when both hold."""
+def check_tail_share(
+    share_fn, prediction, embeddings, labels, threshold, far=1e-3, model="SphereFace-style"
+) -> Verdict:
+    """Exercise 4: is ``share_fn(embeddings, labels, threshold)`` right (small cases, then the trained
+    ``model``'s embeddings), and did ``prediction`` ("above" or "below" ``far``) hold for the measured share?
+    Prints ✓ or ✗ lines; the returned Verdict is true when both hold."""
     name = "impostor share"
     if prediction not in PREDICTIONS:
         print(f"✗ {name}: commit to a prediction first: set prediction to 'above' or 'below'")
@@ -269,9 +373,12 @@ def check_tail_share(share_fn, prediction, embeddings, labels, threshold, far=1e
         return Verdict(False)
     measured = impostor_share_reference(embeddings, labels, threshold)
     actual = "above" if measured > far else "below"
-    line = f"ArcFace lets {measured:.1e} of its impostor pairs pass softmax's FAR = {far:g} threshold"
+    line = f"{model} lets {measured:.1e} of its impostor pairs pass softmax's FAR = {far:g} threshold"
     if prediction != actual:
-        print(f"✗ prediction {prediction!r} did not hold: {line}; compare the tails in §4's histogram")
+        print(
+            f"✗ prediction {prediction!r} did not hold: {line}; "
+            "histogram both models' impostor angles to see why"
+        )
         return Verdict(False)
     print(f"✓ prediction {prediction!r} held: {line}")
     return Verdict(True)
