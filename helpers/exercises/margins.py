@@ -231,7 +231,13 @@ def check_min_scale(candidate, prediction) -> Verdict:
         f"P = {probability} ({error:+.0%}; without the margin, Step 3: {without:.2f})"
     )
     held = abs(error) <= PREDICTION_TOLERANCE
-    print(("✓ " if held else "✗ ") + line + ("" if held else f" — more than {PREDICTION_TOLERANCE:.0%} off"))
+    if held:  # the value is left out of a ✓ line: a committed solution's output must not give it away
+        print(
+            f"✓ your prediction is within {PREDICTION_TOLERANCE:.0%} of the smallest s for "
+            f"C = {num_classes}, m = {margin}, P = {probability} (print your function's value to compare)"
+        )
+    else:
+        print(f"✗ {line} — more than {PREDICTION_TOLERANCE:.0%} off")
     return Verdict(held)
 
 
@@ -380,5 +386,5 @@ def check_tail_share(
             "histogram both models' impostor angles to see why"
         )
         return Verdict(False)
-    print(f"✓ prediction {prediction!r} held: {line}")
+    print(f"✓ your prediction held for {model} (your function measures the share: print it to see it)")
     return Verdict(True)
