@@ -41,7 +41,7 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
-def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
+def _compare(got: Any, want: Any, rtol: float, atol: float | torch.Tensor) -> str | None:
     """None if ``got`` matches ``want``; else a short description of the mismatch (no expected values)."""
     if isinstance(want, torch.Tensor):
         if not isinstance(got, torch.Tensor):
@@ -57,7 +57,11 @@ def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
                 if len(wrong) == 0
                 else f"{len(wrong)} entries differ, the first at index {tuple(wrong[0].tolist())}"
             )
-        close = torch.isclose(got.detach().cpu().double(), want.detach().cpu().double(), rtol=rtol, atol=atol)
+        got, want = got.detach().cpu().double(), want.detach().cpu().double()
+        if isinstance(atol, torch.Tensor):  # an element-wise tolerance (check_answer's slack)
+            close = (got - want).abs() <= atol.cpu().double() + rtol * want.abs()
+        else:
+            close = torch.isclose(got, want, rtol=rtol, atol=atol)
         wrong = (~close).nonzero()
         if len(wrong) == 0:
             return None
@@ -87,6 +91,7 @@ def check_answer(
     explain: Callable[[Any, Any, tuple], str | None] | None = None,
     rtol: float = 1e-5,
     atol: float = 1e-6,
+    slack: Callable[..., Any] | None = None,
 ) -> Verdict:
     """Call ``candidate(*case)`` and ``reference(*case)`` for each case; print ✓ or ✗ with feedback.
 
@@ -98,6 +103,10 @@ def check_answer(
         hint: shown after a wrong answer.
         explain: optional ``explain(got, expected, case) -> str | None``, called when a case fails; a str it
             returns replaces the generic description of the mismatch (it must not reveal the expected value).
+        slack: optional ``slack(*case)`` -> a tensor like the answer (or a number), added to ``atol`` element
+            by element, for answers that may differ legitimately, e.g. by clamping an input where the answer
+            is steep. The candidate gets copies of tensor arguments: changing them in place cannot change
+            the reference.
     Returns:
         A :class:`Verdict`, true when every case matches.
     """
@@ -110,7 +119,7 @@ def check_answer(
     rtol, atol = check_real("rtol", rtol, low=0), check_real("atol", atol, low=0)
     for i, args in enumerate(cases):
         try:
-            got = candidate(*args)
+            got = candidate(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args))
         except NotImplementedError:
             print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
             return Verdict(False)
@@ -118,7 +127,7 @@ def check_answer(
             print(f"✗ {name}: case {i + 1} raised {type(exc).__name__}: {exc}")
             return Verdict(False)
         want = reference(*args)
-        problem = _compare(got, want, rtol, atol)
+        problem = _compare(got, want, rtol, atol if slack is None else atol + slack(*args))
         if problem is not None and explain is not None:
             problem = explain(got, want, args) or problem
         if problem is not None:
