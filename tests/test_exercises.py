@@ -148,7 +148,7 @@ def test_candidate_exception_is_reported_not_raised(capsys):
 
     verdict, out = run(capsys, "index", buggy, lambda x: x[0], [(torch.ones(3),)])
     assert not verdict
-    assert out.startswith("✗ index") and "case 1 raised IndexError" in out
+    assert out.startswith("✗ index") and "on case 1 your function raised IndexError" in out
 
 
 def test_uncomparable_results_do_not_raise(capsys):

@@ -1,5 +1,6 @@
 """Notebook 08's exercise checkers accept right answers and reject typical wrong ones with a message."""
 
+import numpy as np
 import torch
 
 from helpers.exercises import check_answer
@@ -14,22 +15,63 @@ def box_iou(a, b):
     return inter / (area(a)[:, None] + area(b)[None, :] - inter)
 
 
-def nms_fixed(boxes, scores, iou_threshold):
-    order = torch.sort(scores, descending=True, stable=True).indices
+def soft_nms_to_fix(boxes, scores, iou_threshold, score_threshold):  # the notebook's planted bug
+    scores = scores.clone()
+    order = torch.sort(scores, descending=True, stable=True).indices.tolist()
     keep = []
-    for i in order.tolist():
-        if not keep or box_iou(boxes[i : i + 1], boxes[keep]).max().item() <= iou_threshold:
-            keep.append(i)
-    return torch.tensor(keep, dtype=torch.long)
+    for position, i in enumerate(order):
+        if scores[i] < score_threshold:
+            continue
+        keep.append(i)
+        rest = torch.tensor(order[position + 1 :], dtype=torch.long)
+        overlap = box_iou(boxes[i : i + 1], boxes[rest])[0]
+        scores[rest] = torch.where(overlap > iou_threshold, scores[rest] * (1 - overlap), scores[rest])
+    keep = torch.tensor(keep, dtype=torch.long)
+    return keep, scores[keep]
 
 
-def nms_planted_bug(boxes, scores, iou_threshold):
-    order = torch.sort(scores, descending=True, stable=True).indices
+def soft_nms_fixed(boxes, scores, iou_threshold, score_threshold):
+    scores = scores.clone()
+    alive = scores >= score_threshold
     keep = []
-    for i in order.tolist():
-        if not keep or box_iou(boxes[i : i + 1], boxes[keep[-1] : keep[-1] + 1]).item() <= iou_threshold:
-            keep.append(i)
-    return torch.tensor(keep, dtype=torch.long)
+    while alive.any():
+        i = int(torch.where(alive, scores, -torch.inf).argmax())
+        keep.append(i)
+        alive[i] = False
+        overlap = box_iou(boxes[i : i + 1], boxes)[0]
+        decay = alive & (overlap > iou_threshold)
+        scores[decay] = scores[decay] * (1 - overlap[decay])
+        alive &= scores >= score_threshold
+    keep = torch.tensor(keep, dtype=torch.long)
+    return keep, scores[keep]
+
+
+def giou_tensor(a, b):
+    inter = (torch.minimum(a[:, 2:], b[:, 2:]) - torch.maximum(a[:, :2], b[:, :2])).clamp(min=0).prod(1)
+    area = lambda x: (x[:, 2:] - x[:, :2]).prod(1)
+    union = area(a) + area(b) - inter
+    hull = (torch.maximum(a[:, 2:], b[:, 2:]) - torch.minimum(a[:, :2], b[:, :2])).prod(1)
+    return inter / union - (hull - union) / hull
+
+
+RIGHT_PREDICTIONS = {"touching": 0.0, "nested": 0.04, "lower": "last", "iou_loss_moves_box": False}
+
+
+def test_giou_checker_judges_code_predictions_and_the_loss(capsys):
+    assert ex.regress_box(ex._iou_tensor) == (0.0, 0.0), "1 − IoU has no gradient for a disjoint box"
+    assert ex.regress_box(giou_tensor)[0] > 0.9
+    assert ex.check_giou(giou_tensor, RIGHT_PREDICTIONS)
+    out = capsys.readouterr().out
+    assert out.count("✓") == 3 and "0.04" not in out
+    assert not ex.check_giou(giou_tensor, {**RIGHT_PREDICTIONS, "iou_loss_moves_box": True, "touching": 0.2})
+    out = capsys.readouterr().out
+    assert "✗ predictions" in out and "iou_loss_moves_box" in out and "touching" in out
+    assert not ex.check_giou(giou_tensor, {**RIGHT_PREDICTIONS, "nested": None})
+    assert "fill in" in capsys.readouterr().out
+    assert not ex.check_giou(ex._iou_tensor, RIGHT_PREDICTIONS)
+    assert "plain IoU" in capsys.readouterr().out
+    assert not ex.check_giou(lambda a, b: giou_tensor(a, b).detach(), RIGHT_PREDICTIONS)
+    assert "no gradient" in capsys.readouterr().out
 
 
 def test_iou_reference_on_known_values():
@@ -59,14 +101,30 @@ def test_giou_reference_known_values_and_checker_messages(capsys):
     assert "wrong sign" in capsys.readouterr().out
 
 
-def test_nms_checker_accepts_the_fix_and_explains_the_planted_bug(capsys):
-    cases = ex.nms_cases(0)
-    assert check_answer("nms", nms_fixed, ex.nms_reference, cases, explain=ex.explain_nms)
-    assert not check_answer("nms", nms_planted_bug, ex.nms_reference, cases, explain=ex.explain_nms)
-    assert "too many" in capsys.readouterr().out
-    ascending = lambda b, s, t: nms_fixed(b, -s, t)
-    assert not check_answer("nms", ascending, ex.nms_reference, cases, explain=ex.explain_nms)
-    assert "highest-scoring" in capsys.readouterr().out
+def test_soft_nms_checker_accepts_the_fix_and_explains_the_planted_bug(capsys):
+    chain = ex.soft_nms_cases(0)[0]
+    kept, final = ex.soft_nms_reference(*chain)
+    assert kept.tolist() == [0, 2, 1] and abs(float(final[1]) - 0.8) < 1e-6, "the far end keeps its score"
+    assert soft_nms_to_fix(*chain)[0].tolist() == [0, 1, 2], "the bug picks the decayed middle box first"
+    assert ex.check_soft_nms(soft_nms_fixed)
+    assert not ex.check_soft_nms(soft_nms_to_fix)
+    assert "order differ" in capsys.readouterr().out
+
+    def original_scores(boxes, scores, iou_threshold, score_threshold):
+        kept, _ = soft_nms_fixed(boxes, scores, iou_threshold, score_threshold)
+        return kept, scores[kept]
+
+    assert not ex.check_soft_nms(original_scores)
+    assert "not in decreasing order" in capsys.readouterr().out
+
+    def rescaled(boxes, scores, iou_threshold, score_threshold):
+        kept, final = soft_nms_fixed(boxes, scores, iou_threshold, score_threshold)
+        return kept, final * 0.99
+
+    assert not ex.check_soft_nms(rescaled)
+    assert "final scores differ" in capsys.readouterr().out
+    assert not ex.check_soft_nms(lambda b, s, t, u: soft_nms_fixed(b, s, t, u)[0])
+    assert "tuple" in capsys.readouterr().out
 
 
 def test_rank_reference_counts_ties_for_the_probe():
@@ -101,22 +159,29 @@ def test_rank_multi_reference_and_checker(capsys):
 
 
 def test_enrolment_checker(capsys):
-    curve = {1: 0.3, 2: 0.5, 3: 0.45, 4: 0.62, 5: 0.6, 6: 0.7}
-    rank1_with = curve.__getitem__
-    assert ex.check_enrolment_count(lambda: 4, rank1_with, 0.6, 6)
+    rates = {1: 0.4, 2: 0.62, 3: 0.7, 4: 0.8, 5: 0.82}
+    named = {c: torch.arange(100) < 100 * r for c, r in rates.items()}  # exact rates over 100 faces
+    named_with = named.__getitem__
+    want = ex.enrolment_count_reference(named_with, 0.66, 5)
+    assert want == 4, "3 reaches 0.7 but 0.7 − 0.046 < 0.66"
+    right = ex.enrolment_count_reference
+    assert ex.check_enrolment_count(right, named_with, 0.66, 5, 4)
     out = capsys.readouterr().out
-    assert out.startswith("✓") and "4" not in out, "the ✓ line does not give the answer away"
-    assert not ex.check_enrolment_count(lambda: 3, rank1_with, 0.6, 6)
-    assert "below the target" in capsys.readouterr().out
-    assert not ex.check_enrolment_count(lambda: 6, rank1_with, 0.6, 6)
-    assert "fewer images" in capsys.readouterr().out
-    assert not ex.check_enrolment_count(lambda: 9, rank1_with, 0.6, 6)
-    assert "from 1 to 6" in capsys.readouterr().out
+    assert out.count("✓") == 2 and "4" not in out, "the ✓ lines do not give the answer away"
+    assert not ex.check_enrolment_count(right, named_with, 0.66, 5, 1)
+    assert "off by more than one" in capsys.readouterr().out
+    assert not ex.check_enrolment_count(lambda *a: 4, named_with, 0.66, 5, 4)
+    assert "made-up system" in capsys.readouterr().out, "a typed-in count fails on the made-up systems"
+    no_error = lambda s, t, m: next((c for c in range(1, m + 1) if np.mean(s(c)) >= t), None)
+    assert not ex.check_enrolment_count(no_error, named_with, 0.66, 5, 4)
+    assert "standard error" in capsys.readouterr().out
+    assert not ex.check_enrolment_count(right, named_with, 0.66, 5, None)
+    assert "PREDICTED_COUNT" in capsys.readouterr().out
 
-    def stub():
+    def stub(*args):
         raise NotImplementedError
 
-    assert not ex.check_enrolment_count(stub, rank1_with, 0.6, 6)
+    assert not ex.check_enrolment_count(stub, named_with, 0.66, 5, 4)
     assert "not attempted" in capsys.readouterr().out
 
 

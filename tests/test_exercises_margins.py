@@ -85,15 +85,37 @@ def test_min_scale_reference_and_slips(capsys):
         ex.min_scale_reference(10, 0.5, 1.0)
 
 
-def buggy(features, weight, labels, s, m):
+def buggy(features, weight, labels, s, m):  # the notebook's colleague_arcface_logits: three bugs
+    cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=0).T
+    sin_theta = (1 - cos_theta**2).sqrt()
+    return s * (cos_theta * math.cos(m) - sin_theta * math.sin(m))
+
+
+def two_bugs_left(features, weight, labels, s, m):  # the normalisation fixed
     cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
     sin_theta = (1 - cos_theta**2).sqrt()
     return s * (cos_theta * math.cos(m) - sin_theta * math.sin(m))
 
 
+def test_easy_margin_predictions_are_judged_without_the_values(capsys):
+    assert ex.easy_margin_curve(ex.easy_margin_reference)[1] is True
+    assert abs(ex.easy_margin_curve(ex.easy_margin_reference)[0] - 90) < 0.1
+    assert ex.check_easy_margin(ex.easy_margin_reference, 0, 90, True)
+    out = capsys.readouterr().out
+    assert out.count("✓") == 2 and "90" not in out
+    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, 180 - math.degrees(0.5), True)
+    assert "smaller θ" in capsys.readouterr().out
+    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, 90, False)
+    assert "RISES" in capsys.readouterr().out
+    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, None, None)
+    assert "before running" in capsys.readouterr().out
+
+
 def test_debug_checker_names_each_bug(capsys):
     assert not ex.check_fixed_arcface(buggy)
-    assert "target only" in capsys.readouterr().out
+    assert "cosines themselves are off" in capsys.readouterr().out
+    assert not ex.check_fixed_arcface(two_bugs_left)
+    assert "carry the margin too" in capsys.readouterr().out
 
     def one_bug_left(features, weight, labels, s, m):
         cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T

@@ -155,6 +155,23 @@ def test_outputs_carry_no_library_warnings(notebook):
     )
 
 
+RICH_RESULTS = ("image/png", "text/html", "application/vnd.jupyter.widget-view+json")
+
+
+def test_no_stray_reprs(notebook):
+    """A cell's last expression is shown only when it is a figure, a table or a widget: a checker's bare
+    True/False, a matplotlib artist or a module's repr is noise (return a Verdict, or assign to ``_``)."""
+    _, nb = notebook
+    stray = [
+        f"code cell {i}: {''.join(out['data'].get('text/plain', ''))[:80]!r}"
+        for i, cell in enumerate(code_cells(nb["cells"]))
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "execute_result"
+        and not any(k in out.get("data", {}) for k in RICH_RESULTS)
+    ]
+    assert not stray, "text-only results shown:\n" + "\n".join(stray)
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -36,6 +36,23 @@ class Verdict:
         return None
 
 
+NOT_ATTEMPTED = object()
+"""What :func:`attempt` returns when the learner's function failed (after printing why)."""
+
+
+def attempt(name: str, candidate: Callable[..., Any], *args: Any, where: str = "") -> Any:
+    """Call the learner's ``candidate(*args)``. Returns its result; or prints ✗ — *not attempted yet* for a
+    ``NotImplementedError`` stub, or the exception the learner's code raised (``where`` says on which case)
+    — and returns :data:`NOT_ATTEMPTED`, so that a checker reports rather than shows a traceback."""
+    try:
+        return candidate(*args)
+    except NotImplementedError:
+        print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
+    except Exception as exc:  # the learner's bug, reported as feedback rather than a traceback
+        print(f"✗ {name}: {where + ' ' if where else ''}your function raised {type(exc).__name__}: {exc}")
+    return NOT_ATTEMPTED
+
+
 def _is_number(x: Any) -> bool:
     """A real number, answered or expected; ``True``/``False`` are answers of another kind."""
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
@@ -118,13 +135,9 @@ def check_answer(
         raise ValueError("cases must be a non-empty sequence of argument tuples")
     rtol, atol = check_real("rtol", rtol, low=0), check_real("atol", atol, low=0)
     for i, args in enumerate(cases):
-        try:
-            got = candidate(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args))
-        except NotImplementedError:
-            print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
-            return Verdict(False)
-        except Exception as exc:  # the learner's bug, reported as feedback rather than a traceback
-            print(f"✗ {name}: case {i + 1} raised {type(exc).__name__}: {exc}")
+        copies = (a.clone() if isinstance(a, torch.Tensor) else a for a in args)
+        got = attempt(name, candidate, *copies, where=f"on case {i + 1}")
+        if got is NOT_ATTEMPTED:
             return Verdict(False)
         want = reference(*args)
         problem = _compare(got, want, rtol, atol if slack is None else atol + slack(*args))

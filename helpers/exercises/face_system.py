@@ -1,15 +1,19 @@
 """Reference answers and checkers for the exercises of ``notebooks/08_face_recognition_system.ipynb``,
 kept off the page.
 
-- :func:`giou_reference`, :func:`box_cases`, :func:`explain_giou` — exercise 1 (extend): the generalised IoU
-  of Rezatofighi et al. (2019), which the notebook does not build; :func:`iou_reference` is the plain IoU.
-- :func:`nms_reference`, :func:`nms_cases`, :func:`explain_nms` — exercise 2 (debug): a non-maximum
-  suppression with a planted bug; the reference is the textbook loop that rescans the remaining boxes.
+- :func:`giou_reference`, :func:`box_cases`, :func:`explain_giou`, :func:`check_giou`, :func:`regress_box` —
+  exercise 1 (extend, predicting first): the generalised IoU of Rezatofighi et al. (2019), which the notebook
+  does not build, judged on box pairs, against the learner's predictions, and as a loss that moves a box;
+  :func:`iou_reference` is the plain IoU.
+- :func:`soft_nms_reference`, :func:`soft_nms_cases`, :func:`explain_soft_nms`, :func:`check_soft_nms` —
+  exercise 2 (debug): a linear Soft-NMS (Bodla et al., 2017), which the notebook does not build, written with
+  a planted bug (the boxes visited in their first score order, not re-picked by their decayed scores).
 - :func:`rank_multi_reference`, :func:`rank_multi_cases`, :func:`explain_rank_multi` — exercise 3 (extend):
   the rank-k identification rate against a gallery of several images per person, each person scored by
   their best-matching image (max fusion); :func:`rank_reference` is the one-image-per-person rate.
-- :func:`check_enrolment_count` — exercise 4 (design, on the trained system): the fewest enrolment images
-  per person at which the end-to-end rank-1 reaches a target; the check measures it with the learner's count.
+- :func:`check_enrolment_count`, :func:`enrolment_count_reference`, :func:`lower_bound` — exercise 4 (design,
+  on the trained system): the fewest enrolment images per person at which the end-to-end rank-1, less one
+  standard error, reaches a target; tried on two made-up systems first, so a typed-in count does not pass.
 - :func:`batch_hard_reference`, :func:`batch_hard_cases`, :func:`explain_batch_hard`,
   :func:`loss_and_gradient` — exercise 5 (extend): the batch-hard triplet loss of Hermans et al. (2017) and
   its gradient. :func:`centre_reference` and :func:`centre_cases` (the centre loss) are kept for reuse.
@@ -23,6 +27,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from helpers.exercises import NOT_ATTEMPTED, Verdict, attempt, check_answer
 from helpers.validate import check_int, check_real
 
 # ------------------------------------------------------------------- exercise 1: IoU of two boxes
@@ -78,58 +83,186 @@ def explain_giou(got, expected, case) -> str | None:
     return "the value is off: check which area the empty part of the enclosing box is divided by"
 
 
-# ------------------------------------------------------------------- exercise 2: debug an NMS
+def _iou_tensor(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """(N, 4), (N, 4) -> (N,) IoU of each row pair, differentiable (0 with a zero gradient when disjoint)."""
+    inter = (torch.minimum(a[:, 2:], b[:, 2:]) - torch.maximum(a[:, :2], b[:, :2])).clamp(min=0).prod(1)
+    area = lambda box: (box[:, 2:] - box[:, :2]).prod(1)
+    return inter / (area(a) + area(b) - inter)
 
 
-def nms_reference(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torch.Tensor:
-    """The textbook loop: pick the best remaining box, drop every remaining box overlapping it by more than
-    the threshold, repeat. Ties in score: the earlier index first. -> LongTensor of kept indices."""
-    remaining, keep = list(range(len(boxes))), []
+REGRESS_TARGET = (10.0, 10.0, 30.0, 30.0)
+REGRESS_START = (38.0, 14.0, 54.0, 30.0)  # beside the face, not touching it
+
+
+def regress_box(overlap: Callable, steps: int = 300, lr: float = 0.5) -> tuple[float, float]:
+    """Move the box :data:`REGRESS_START` by Adam on ``1 − overlap(box, face)`` towards the face box
+    :data:`REGRESS_TARGET` -> (IoU with the face at the end, how far the box's corners moved in pixels)."""
+    box = torch.tensor([REGRESS_START], dtype=torch.float64, requires_grad=True)
+    face = torch.tensor([REGRESS_TARGET], dtype=torch.float64)
+    optimiser = torch.optim.Adam([box], lr=lr)
+    for _ in range(steps):
+        optimiser.zero_grad()
+        (1 - overlap(box, face)).sum().backward()
+        optimiser.step()
+    box = box.detach()
+    moved = (box - torch.tensor([REGRESS_START], dtype=torch.float64)).abs().max()
+    return float(_iou_tensor(box, face)[0]), float(moved)
+
+
+PREDICTION_KEYS = ("touching", "nested", "lower", "iou_loss_moves_box")
+
+
+def check_giou(giou: Callable, predicted: dict) -> Verdict:
+    """Exercise 1. ``giou(a, b)``: (N, 4), (N, 4) boxes -> (N,) GIoU of each row pair, in torch. Checks it on
+    :func:`box_cases` one pair at a time and all at once (naming the usual slips), then judges the learner's
+    ``predicted`` values against *their own* function (touching and nested pairs within 0.02, which disjoint
+    pair is lower: ``"second"`` or ``"last"``) and uses the function as a loss: :func:`regress_box` with
+    1 − IoU and with 1 − GIoU, judging ``predicted["iou_loss_moves_box"]``. Prints ✓ or ✗ lines without the
+    expected values."""
+    name = "giou"
+    cases = box_cases()
+
+    def one_pair(a, b):
+        out = giou(torch.tensor([a], dtype=torch.float64), torch.tensor([b], dtype=torch.float64))
+        if not isinstance(out, torch.Tensor) or out.shape != (1,):
+            raise TypeError(f"giou(a, b) must return an (N,) tensor, got {getattr(out, 'shape', type(out))}")
+        return float(out[0])
+
+    if not check_answer(name, one_pair, giou_reference, cases, explain=explain_giou):
+        return Verdict(False)
+    a = torch.tensor([c[0] for c in cases], dtype=torch.float64)
+    b = torch.tensor([c[1] for c in cases], dtype=torch.float64)
+    together = giou(a, b)
+    want = torch.tensor([giou_reference(*c) for c in cases], dtype=torch.float64)
+    if not isinstance(together, torch.Tensor) or together.shape != want.shape:
+        print(f"✗ {name}: with {len(cases)} pairs at once it must return a ({len(cases)},) tensor")
+        return Verdict(False)
+    if not torch.allclose(together.detach().double(), want, atol=1e-9):
+        print(f"✗ {name}: right pair by pair, not for several rows at once: reduce over the coordinates only")
+        return Verdict(False)
+    leaf = a.clone().requires_grad_(True)
+    value = giou(leaf, b)
+    if not value.requires_grad:
+        print(f"✗ {name}: the result carries no gradient; keep it in torch (no float() or .item())")
+        return Verdict(False)
+    if (
+        not isinstance(predicted, dict)
+        or set(predicted) != set(PREDICTION_KEYS)
+        or any(v is None for v in predicted.values())
+    ):
+        print(f"✗ predictions: fill in all of {', '.join(PREDICTION_KEYS)} in PREDICTED before running")
+        return Verdict(False)
+    values = together.detach().double().tolist()
+    wrong = []
+    for key, index in (("touching", 3), ("nested", 2)):
+        if not isinstance(predicted[key], (int, float)) or abs(predicted[key] - values[index]) > 0.02:
+            wrong.append(f"{key} (off by more than 0.02)")
+    lower = "second" if values[1] < values[5] else "last"
+    if predicted["lower"] != lower:
+        wrong.append('lower (answer "second" or "last")')
+    iou_end, iou_moved = regress_box(_iou_tensor)
+    giou_end, _ = regress_box(giou)
+    if predicted["iou_loss_moves_box"] != (iou_moved > 1e-6):
+        wrong.append("iou_loss_moves_box (what is the gradient of 1 − IoU for a box that touches nothing?)")
+    print(
+        "✗ predictions: " + ", ".join(wrong) + " — print your function on exercises.box_cases() and compare"
+        if wrong
+        else "✓ predictions: all four agree with what your function computes"
+    )
+    if giou_end < 0.9:
+        print(f"✗ {name} as a loss: 1 − GIoU took the box only to IoU {giou_end:.2f} with the face")
+        return Verdict(False)
+    print(f"✓ {name} as a loss: 1 − GIoU moves a box that starts beside the face onto it")
+    return Verdict(not wrong)
+
+
+# ------------------------------------------------------------------- exercise 2: debug a Soft-NMS
+
+
+def soft_nms_reference(
+    boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float, score_threshold: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Linear Soft-NMS (Bodla et al., 2017): repeatedly pick the remaining box with the highest *current*
+    score (the earlier index on ties), multiply the score of every remaining box that overlaps it by more
+    than ``iou_threshold`` by (1 − IoU), drop boxes whose score fell below ``score_threshold``.
+    -> (kept indices in the order picked, their final scores)."""
+    current = scores.detach().double().clone()
+    remaining = [i for i in range(len(boxes)) if current[i] >= score_threshold]
+    keep = []
     while remaining:
-        best = max(remaining, key=lambda i: (float(scores[i]), -i))
+        best = max(remaining, key=lambda i: (float(current[i]), -i))
         keep.append(best)
-        remaining = [
-            i
-            for i in remaining
-            if i != best and iou_reference(boxes[i].tolist(), boxes[best].tolist()) <= iou_threshold
-        ]
-    return torch.tensor(keep, dtype=torch.long)
+        remaining.remove(best)
+        for i in remaining:
+            overlap = iou_reference(boxes[i].tolist(), boxes[best].tolist())
+            if overlap > iou_threshold:
+                current[i] *= 1 - overlap
+        remaining = [i for i in remaining if current[i] >= score_threshold]
+    keep = torch.tensor(keep, dtype=torch.long)
+    return keep, current[keep]
 
 
-def nms_cases(seed: int = 0) -> list[tuple]:
-    """(boxes (N, 4), scores (N,), IoU threshold): first a face box, a far box and a second box on the face
-    (in decreasing score), then random clusters."""
-    first = torch.tensor([[0.0, 0, 10, 10], [40, 40, 50, 50], [5, 0, 15, 10]])
-    cases = [(first, torch.tensor([0.9, 0.8, 0.7]), 0.1)]
+def soft_nms_cases(seed: int = 0) -> list[tuple]:
+    """(boxes (N, 4), scores (N,), IoU threshold, score threshold): first a chain of three boxes side by side
+    (each overlaps its neighbour by 0.54, the outer two by 0.25) in decreasing score, then random clusters."""
+    chain = torch.tensor([[0.0, 0, 10, 10], [3, 0, 13, 10], [6, 0, 16, 10]])
+    cases = [(chain, torch.tensor([0.9, 0.85, 0.8]), 0.3, 0.05)]
     gen = torch.Generator().manual_seed(seed)
-    for clusters, per, threshold in ((2, 5, 0.3), (4, 10, 0.5), (3, 12, 0.2)):
+    for clusters, per, iou_threshold, score_threshold in (
+        (2, 5, 0.3, 0.05),
+        (4, 10, 0.5, 0.1),
+        (3, 12, 0.2, 0.02),
+    ):
         centres = torch.rand(clusters, 2, generator=gen).repeat(per, 1) * 60
         centres = centres + torch.randn(clusters * per, 2, generator=gen) * 4
         sides = 8 + 12 * torch.rand(clusters * per, 1, generator=gen)
         boxes = torch.cat([centres - sides / 2, centres + sides / 2], 1)
-        cases.append((boxes, torch.rand(clusters * per, generator=gen), threshold))
+        cases.append((boxes, torch.rand(clusters * per, generator=gen), iou_threshold, score_threshold))
     return cases
 
 
-def explain_nms(got, expected, case) -> str | None:
-    """Say how the kept list differs (too many, too few, the order) without listing the expected indices."""
-    boxes, scores, _ = case
-    got = torch.as_tensor(got).long().flatten()
-    if len(got) and int(got[0]) != int(expected[0]):
-        return "the first kept box must be the highest-scoring one"
-    if len(got) > len(expected):
-        extra = [int(i) for i in got if int(i) not in set(expected.tolist())]
-        return (
-            f"kept {len(got)} boxes, {len(got) - len(expected)} too many (e.g. box {extra[0]} overlaps a box "
-            "kept earlier by more than the threshold)"
-            if extra
-            else f"kept {len(got)} boxes, some more than once"
+def explain_soft_nms(got, expected, case) -> str | None:
+    """``got``/``expected``: (2, K) tensors, kept indices over final scores. Say how they differ (order,
+    extra or missing boxes, final scores) without listing the expected ones."""
+    if got.shape[1] != expected.shape[1]:
+        more = got.shape[1] > expected.shape[1]
+        return f"kept {got.shape[1]} boxes, {abs(got.shape[1] - expected.shape[1])} too " + (
+            "many: a box whose score fell below score_threshold stays out" if more else "few"
         )
-    if len(got) < len(expected):
-        return f"kept {len(got)} boxes, {len(expected) - len(got)} too few: a box was suppressed wrongly"
-    if sorted(got.tolist()) == sorted(expected.tolist()):
-        return "the right boxes, in the wrong order: kept boxes come in decreasing score"
-    return None
+    kept, final = got[0].long(), got[1]
+    if (final.diff() > 1e-12).any():
+        return "the kept scores are not in decreasing order: a box was picked while another one scored higher"
+    if kept.tolist() != expected[0].long().tolist():
+        return "the kept boxes or their order differ"
+    return "the right boxes in the right order, but their final scores differ"
+
+
+def _as_kept_and_scores(function: Callable) -> Callable:
+    def run(boxes, scores, iou_threshold, score_threshold):
+        out = function(boxes, scores, iou_threshold, score_threshold)
+        if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out)):
+            raise TypeError("return a tuple (kept indices, their final scores) of two tensors")
+        kept, final = out
+        if kept.dim() != 1 or final.shape != kept.shape:
+            raise TypeError("kept indices and final scores must be two 1-D tensors of one length")
+        return torch.stack([kept.double(), final.detach().double()])
+
+    return run
+
+
+def check_soft_nms(candidate: Callable, seed: int = 0) -> Verdict:
+    """Exercise 2: does ``candidate(boxes, scores, iou_threshold, score_threshold)`` -> (kept indices, final
+    scores) agree with :func:`soft_nms_reference` on :func:`soft_nms_cases`? Prints ✓ or ✗ saying how it
+    differs."""
+    return check_answer(
+        "soft_nms_fixed",
+        _as_kept_and_scores(candidate),
+        _as_kept_and_scores(soft_nms_reference),
+        soft_nms_cases(seed),
+        explain=explain_soft_nms,
+        rtol=1e-5,
+        atol=1e-7,
+    )
 
 
 # ------------------------------------------------------------------- exercise 3: rank-k identification rate
@@ -211,31 +344,86 @@ def explain_rank_multi(got, expected, case) -> str | None:
 # ------------------------------------------------------------------- exercise 4: design the enrolment
 
 
+def lower_bound(named) -> float:
+    """Rank-1 less one standard error, √(p(1 − p)/n), from a 1-D array of per-face outcomes (True: named)."""
+    named = torch.as_tensor(named, dtype=torch.float64).flatten()
+    if len(named) == 0:
+        raise ValueError("named must hold at least one outcome")
+    p = float(named.mean())
+    return p - math.sqrt(p * (1 - p) / len(named))
+
+
+def enrolment_count_reference(named_with: Callable[[int], object], target: float, most: int) -> int | None:
+    """The fewest images per person (1 … ``most``) whose end-to-end rank-1, less one standard error, reaches
+    ``target``; None when no count does."""
+    return next((c for c in range(1, most + 1) if lower_bound(named_with(c)) >= target), None)
+
+
+def _synthetic_named_with(rates: list[float], faces: int, seed: int) -> Callable[[int], object]:
+    gen = torch.Generator().manual_seed(seed)
+    draws = {c + 1: (torch.rand(faces, generator=gen) < rate).numpy() for c, rate in enumerate(rates)}
+    return draws.__getitem__
+
+
 def check_enrolment_count(
-    choose_count: Callable[[], int], rank1_with: Callable[[int], float], target: float, most: int
-) -> bool:
-    """Is ``choose_count()`` the fewest enrolment images per person (1 … ``most``) at which
-    ``rank1_with(count)`` — the end-to-end rank-1 with a gallery of that many images' mean embedding — reaches
-    ``target``? Prints ✓ (without the count) or ✗ with the rank-1 the learner's count gives."""
+    choose_count: Callable, named_with: Callable[[int], object], target: float, most: int, predicted
+) -> Verdict:
+    """Exercise 4. ``choose_count(named_with, target, most)`` must return the fewest enrolment images per
+    person (1 … ``most``) whose rank-1 less one standard error reaches ``target``
+    (:func:`enrolment_count_reference`), or None. It is tried on two made-up systems first (so a count typed
+    in does not pass), then on the trained one; then ``predicted``, the learner's count written before
+    measuring, is judged (within one image). Prints ✓ (without the count) or ✗ with what is wrong."""
     most = check_int("most", most, 1)
     target = check_real("target", target, 0, 1)
-    try:
-        count = choose_count()
-    except NotImplementedError:
-        print("✗ enrolment count: not attempted yet — replace the `raise NotImplementedError` with your code")
-        return False
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= most:
-        print(f"✗ enrolment count: return an int from 1 to {most}, got {count!r}")
-        return False
-    reached = rank1_with(count)
-    if reached < target:
-        print(f"✗ enrolment count {count}: rank-1 {reached:.3f}, below the target {target:.3f}")
-        return False
-    if any(rank1_with(fewer) >= target for fewer in range(1, count)):
-        print(f"✗ enrolment count {count}: rank-1 {reached:.3f} reaches the target, but fewer images do too")
-        return False
-    print("✓ enrolment count: the fewest images per person that reach the target rank-1")
-    return True
+    name = "enrolment count"
+    made_up = [
+        (_synthetic_named_with([0.3, 0.5, 0.62, 0.66, 0.7, 0.71], 200, 1), 0.6, 6),
+        (_synthetic_named_with([0.5, 0.8, 0.78, 0.84, 0.86], 60, 2), 0.75, 5),
+    ]
+    for k, (system, system_target, system_most) in enumerate([*made_up, (named_with, target, most)]):
+        which = "the trained system" if k == len(made_up) else f"made-up system {k + 1}"
+        count = attempt(name, choose_count, system, system_target, system_most, where=f"on {which}")
+        if count is NOT_ATTEMPTED:
+            return Verdict(False)
+        want = enrolment_count_reference(system, system_target, system_most)
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+            print(f"✗ {name}: return an int from 1 to most, or None, got {count!r}")
+            return Verdict(False)
+        if count == want:
+            continue
+        if count is None or want is None:
+            print(
+                f"✗ {name}: on {which}, "
+                + (
+                    "some count does reach the target"
+                    if count is None
+                    else "no count reaches the target with one standard error to spare: return None"
+                )
+            )
+            return Verdict(False)
+        bound, rate = (
+            lower_bound(system(count)),
+            float(torch.as_tensor(system(count), dtype=torch.float64).mean()),
+        )
+        if bound < system_target <= rate:
+            problem = "its rank-1 reaches the target, but not once one standard error is taken off"
+        elif bound < system_target:
+            problem = "its rank-1 is below the target"
+        else:
+            problem = "it reaches the target, but fewer images do too"
+        print(f"✗ {name}: on {which} you chose {count}: {problem}")
+        return Verdict(False)
+    print(f"✓ {name}: the fewest images reaching the target less one standard error, on all three systems")
+    if isinstance(predicted, bool) or not isinstance(predicted, int):
+        print("✗ prediction: set PREDICTED_COUNT to an int before measuring anything")
+        return Verdict(False)
+    if abs(predicted - want) > 1:
+        print(
+            f"✗ prediction: your count {predicted} is off by more than one: where did the curve surprise you?"
+        )
+        return Verdict(False)
+    print("✓ prediction: within one image of the count")
+    return Verdict(True)
 
 
 # ------------------------------------------------------------------- exercise 5: centre loss

@@ -7,7 +7,9 @@ off the page.
 - :func:`min_scale_reference`, :func:`min_scale_cases`, :func:`explain_min_scale`, :func:`check_min_scale` —
   exercise 2 (predict, then verify): the smallest scale at which ArcFace's target probability at the
   regular-simplex optimum reaches P, and the learner's prediction of it for the sweep's task.
-- :func:`check_fixed_arcface` — exercise 3 (debug): an arccos-free ArcFace head with two planted bugs.
+- :func:`check_fixed_arcface` — exercise 3 (debug): an arccos-free ArcFace head with planted bugs that the
+  page does not describe (the weights normalised along the wrong axis, the margin on every class, an infinite
+  slope at cos θ = ±1).
 - :func:`impostor_share_reference`, :func:`impostor_share_cases`, :func:`explain_impostor_share`,
   :func:`check_tail_share` — exercise 4 (predict, then verify, on the trained models): the share of impostor
   pairs whose cosine passes a threshold, and the prediction of where SphereFace-style's share lies at
@@ -21,7 +23,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from helpers.exercises import Verdict, check_answer
+from helpers.exercises import NOT_ATTEMPTED, Verdict, attempt, check_answer
 from helpers.validate import check_int, check_real
 
 # ------------------------------------------------------------------- exercise 1: ArcFace's easy margin
@@ -130,11 +132,30 @@ def _clamp_slack(cos_theta, labels, s, m):
     return (easy_margin_reference(cos_theta, labels, s, m) - clamped).abs()
 
 
-def check_easy_margin(candidate, seed: int = 0) -> Verdict:
+_NOT_ASKED = object()
+
+
+def easy_margin_curve(candidate, m: float = 0.5, step_degrees: float = 0.1) -> tuple[float, bool]:
+    """Walk θ_y from 0° to 180° (s = 1, two classes) through ``candidate`` -> (where its target logit changes
+    most between neighbouring angles, in degrees; whether it rises anywhere by more than 1e-9)."""
+    theta = torch.arange(0.0, 180.0 + step_degrees / 2, step_degrees, dtype=torch.float64)
+    cos_target = torch.cos(torch.deg2rad(theta))
+    cos_theta = torch.stack([cos_target, torch.zeros_like(cos_target)], 1)  # the other class at 90°
+    labels = torch.zeros(len(theta), dtype=torch.long)
+    with torch.no_grad():
+        target = candidate(cos_theta, labels, 1.0, m)[:, 0].double()
+    change = target.diff()
+    jump = int(change.abs().argmax())
+    return float(theta[jump : jump + 2].mean()), bool((change > 1e-9).any())
+
+
+def check_easy_margin(candidate, seed: int = 0, jump_at=_NOT_ASKED, rises=_NOT_ASKED) -> Verdict:
     """Exercise 1: does ``candidate(cos_theta, labels, s, m)`` give the easy-margin logits on
     :func:`easy_margin_cases`, with or without a clamp of the cosine (up to :data:`CLAMP_ALLOWANCE`)? Prints
-    ✓, or ✗ naming the case and what is wrong."""
-    return check_answer(
+    ✓, or ✗ naming the case and what is wrong. With ``jump_at`` (degrees) and ``rises`` (bool), the learner's
+    predictions for m = 0.5, a right function is then walked along θ (:func:`easy_margin_curve`) and each
+    prediction is judged (the jump within 2°), without printing the measured values."""
+    ok = check_answer(
         "ArcFace easy margin",
         candidate,
         easy_margin_reference,
@@ -144,6 +165,25 @@ def check_easy_margin(candidate, seed: int = 0) -> Verdict:
         atol=1e-9,
         slack=_clamp_slack,
     )
+    if not ok or (jump_at is _NOT_ASKED and rises is _NOT_ASKED):
+        return Verdict(ok)
+    if isinstance(jump_at, bool) or not isinstance(jump_at, (int, float)) or not isinstance(rises, bool):
+        print("✗ predictions: set JUMP_AT to a number of degrees and RISES to True or False, before running")
+        return Verdict(False)
+    measured_jump, measured_rises = easy_margin_curve(candidate)
+    wrong = []
+    if abs(jump_at - measured_jump) > 2.0:
+        side = "larger" if measured_jump > jump_at else "smaller"
+        wrong.append(f"the target logit jumps at a {side} θ than {jump_at:g}°")
+    if rises != measured_rises:
+        wrong.append("RISES is not what your function does between 0° and 180°")
+    if wrong:
+        print(
+            "✗ predictions: " + "; ".join(wrong) + " — plot your function's target logit against θ to see why"
+        )
+        return Verdict(False)
+    print("✓ predictions: the jump where you put it, and the rise as you said")
+    return Verdict(True)
 
 
 # ------------------------------------------------------------------- exercise 2: the smallest s with a margin
@@ -251,55 +291,53 @@ def _arcface_from_cosines(cos_theta, labels, s, m):
     return _with_target(cos_theta, labels, _arcface_target(cos_theta.gather(1, labels[:, None]), m), s)
 
 
-def check_fixed_arcface(fixed) -> bool:
+def check_fixed_arcface(fixed) -> Verdict:
     """Does ``fixed(features (B, d), weight (C, d), labels (B,), s, m)`` give ArcFace's logits s·cos(θ_y + m)
     at the target and s·cos θ elsewhere (θ + m ≤ π here), with a finite gradient even where a feature lies
     exactly on its class weight? A clamp of the cosine up to :data:`CLAMP_ALLOWANCE` counts as correct.
-    Prints ✓ or ✗ naming the bug that remains."""
+    Prints ✓ or ✗ naming one bug that remains (the cosines first, then the margin's reach, then the gradient,
+    then the target values), never the fix."""
     name = "fixed ArcFace head"
     for k, (features, weight, labels, s, m) in enumerate(_debug_cases()):
+        where = (
+            " where each feature lies exactly on its class weight (cos θ_y = 1)" if k else " on random input"
+        )
         leaf = features.clone().requires_grad_(True)
-        try:
-            got = fixed(leaf, weight, labels, s, m)
-        except NotImplementedError:
-            print(f"✗ {name}: not attempted yet — replace the `raise NotImplementedError` with your code")
-            return False
-        except Exception as exc:  # the learner's bug, reported as feedback
-            print(f"✗ {name}: your function raised {type(exc).__name__}: {exc}")
-            return False
+        got = attempt(name, fixed, leaf, weight, labels, s, m)
+        if got is NOT_ATTEMPTED:
+            return Verdict(False)
         cos_theta = F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T
         want = _arcface_from_cosines(cos_theta, labels, s, m)
         if not isinstance(got, torch.Tensor) or got.shape != want.shape:
             print(f"✗ {name}: the logits must be a (B, C) = {tuple(want.shape)} tensor")
-            return False
+            return Verdict(False)
         off_target = ~F.one_hot(labels, weight.shape[0]).bool()
-        values = got.detach()
-        if torch.isfinite(values).all() and not torch.allclose(
-            values[off_target], want[off_target], rtol=1e-6
-        ):
-            print(f"✗ {name}: the non-target logits are not s·cos θ — the margin must act on the target only")
-            return False
+        values = got.detach().double()
+        seen = off_target & torch.isfinite(values)  # NaN is judged below, with the gradient
+        plain = (values - s * cos_theta).abs() <= 1e-6 * (1 + s * cos_theta.abs())
+        if not plain[seen].all():
+            everywhere = _matches(values, lambda c, s_, m_: s_ * _arcface_target(c, m_), cos_theta, s, m)
+            if everywhere[seen].all():
+                print(f"✗ {name}: the non-target logits carry the margin too{where}")
+            else:
+                print(
+                    f"✗ {name}: the non-target logits are not s·cos θ{where}, with or without a margin: "
+                    "the cosines themselves are off"
+                )
+            return Verdict(False)
         (grad,) = torch.autograd.grad(F.cross_entropy(got, labels), leaf, allow_unused=True)
         if not torch.isfinite(values).all() or grad is None or not torch.isfinite(grad).all():
-            where = (
-                "where each feature lies exactly on its class weight (cos θ_y = 1)"
-                if k
-                else "on random input"
-            )
-            print(
-                f"✗ {name}: the logits or their gradient are not finite {where}: "
-                "d√(1 − c²)/dc is infinite at c = ±1"
-            )
-            return False
+            print(f"✗ {name}: the logits or their gradient are not finite{where}")
+            return Verdict(False)
         if not _matches(values, _arcface_from_cosines, cos_theta, labels, s, m, rtol=1e-5, atol=1e-5).all():
-            where = " at cos θ_y = 1" if k else ""
+            at = " at cos θ_y = 1" if k else ""
             if _matches(values, _arcface_from_cosines, cos_theta, labels, s, -m, rtol=1e-5, atol=1e-5).all():
-                print(f"✗ {name}: the target logits are cos(θ − m){where}: the margin must lower them")
+                print(f"✗ {name}: the target logits are cos(θ − m){at}: the margin must lower them")
             else:
-                print(f"✗ {name}: the target logits are off{where}")
-            return False
-    print(f"✓ {name}: margin on the target only, finite values and gradient at cos θ = 1")
-    return True
+                print(f"✗ {name}: the target logits are off{at}")
+            return Verdict(False)
+    print(f"✓ {name}: right cosines, margin on the target only, finite values and gradient at cos θ = 1")
+    return Verdict(True)
 
 
 # ------------------------------------------------------------------- exercise 4: the impostor tail

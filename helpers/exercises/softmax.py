@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.metrics import roc_curve
 
+from helpers.exercises import NOT_ATTEMPTED, Verdict, attempt
 from helpers.validate import check_int, check_real
 
 # ------------------------------------------------------------------- exercise 1: label smoothing, extended
@@ -76,38 +77,36 @@ def _mean_negatives(rate: float, labels: torch.Tensor, num_classes: int, batch: 
 
 def check_negatives_rate(
     choose_rate, labels: torch.Tensor, num_classes: int, batch: int, target: int = 500, draws: int = 50
-) -> bool:
+) -> Verdict:
     """Is ``choose_rate()`` the smallest multiple of 0.01 at which a Partial FC step (K = max(positives,
     round(rate·C)) classes) samples at least ``target`` negatives on average over ``draws`` batches of
     ``labels``? Prints ✓ (without the rate: it shows under a hidden solution) or ✗ with the measured count."""
     num_classes, batch = check_int("num_classes", num_classes, 1), check_int("batch", batch, 1)
-    try:
-        rate = choose_rate()
-    except NotImplementedError:
-        print("✗ sample rate: not attempted yet — replace the `raise NotImplementedError` with your code")
-        return False
+    rate = attempt("sample rate", choose_rate)
+    if rate is NOT_ATTEMPTED:
+        return Verdict(False)
     try:
         rate = check_real("rate", rate, 0, 1, low_open=True)
     except (TypeError, ValueError) as exc:
         print(f"✗ sample rate: {exc}")
-        return False
+        return Verdict(False)
     if abs(rate * 100 - round(rate * 100)) > 1e-9:
         print(f"✗ sample rate {rate}: the rate must be a multiple of 0.01 (e.g. 0.07), not finer")
-        return False
+        return Verdict(False)
     rate = round(rate, 2)
     got = _mean_negatives(rate, labels, num_classes, batch, draws, 0)
     if got < target:
         print(f"✗ sample rate {rate}: {got:.0f} negatives per step on average, fewer than {target}")
-        return False
+        return Verdict(False)
     smaller = round(rate - 0.01, 10)
     if smaller > 0 and _mean_negatives(smaller, labels, num_classes, batch, draws, 0) >= target:
         print(
             f"✗ sample rate {rate}: {got:.0f} negatives per step — enough, but a smaller rate "
             f"also reaches {target}"
         )
-        return False
+        return Verdict(False)
     print(f"✓ sample rate: the smallest multiple of 0.01 that samples at least {target} negatives per step")
-    return True
+    return Verdict(True)
 
 
 # ------------------------------------------------------------------- exercise 3: the equal error rate
@@ -134,30 +133,25 @@ def eer_cases(seed: int = 0) -> list[tuple]:
 # ------------------------------------------------------------------- exercise 4: the hardest genuine pair
 
 
-def check_hardest_pair(find_pair, embeddings: torch.Tensor, labels: torch.Tensor) -> bool:
+def check_hardest_pair(find_pair, embeddings: torch.Tensor, labels: torch.Tensor) -> Verdict:
     """Does ``find_pair(embeddings, labels)`` return (i, j), a genuine pair (same label, i ≠ j) whose cosine
     similarity is the smallest of all genuine pairs? ``embeddings`` (N, d) unit rows, ``labels`` (N,).
     Accepts either order and any of several tied pairs; prints ✓ or ✗."""
-    try:
-        pair = find_pair(embeddings, labels)
-    except NotImplementedError:
-        print("✗ hardest pair: not attempted yet — replace the `raise NotImplementedError` with your code")
-        return False
-    except Exception as exc:  # the learner's bug, reported as feedback
-        print(f"✗ hardest pair: your function raised {type(exc).__name__}: {exc}")
-        return False
+    pair = attempt("hardest pair", find_pair, embeddings, labels)
+    if pair is NOT_ATTEMPTED:
+        return Verdict(False)
     try:
         i, j = (int(v) for v in pair)
     except (TypeError, ValueError):
         print(f"✗ hardest pair: expected two indices (i, j), got {pair!r}")
-        return False
+        return Verdict(False)
     n = len(labels)
     if not (0 <= i < n and 0 <= j < n) or i == j:
         print(f"✗ hardest pair: indices must be two different numbers in [0, {n}), got ({i}, {j})")
-        return False
+        return Verdict(False)
     if labels[i] != labels[j]:
         print(f"✗ hardest pair: images {i} and {j} show different identities — that is an impostor pair")
-        return False
+        return Verdict(False)
     similarity = embeddings @ embeddings.T
     genuine = (labels[:, None] == labels[None, :]) & ~torch.eye(n, dtype=torch.bool)
     lowest = similarity[genuine].min()
@@ -165,6 +159,6 @@ def check_hardest_pair(find_pair, embeddings: torch.Tensor, labels: torch.Tensor
         print(
             f"✗ hardest pair: genuine, cosine {similarity[i, j]:.3f}, but another genuine pair scores lower"
         )
-        return False
+        return Verdict(False)
     print("✓ hardest pair: a genuine pair with the lowest cosine of all genuine pairs")
-    return True
+    return Verdict(True)
