@@ -118,9 +118,26 @@ def threads_text(count: int | None = None) -> str:
     return f"{count} thread{'' if count == 1 else 's'}"
 
 
+def cpu_name() -> str:
+    """The processor's model name (``/proc/cpuinfo`` on Linux, else the platform's), or ``''`` if unknown:
+    timings differ by several times between machines, so a printed time names where it was taken."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor().strip()
+
+
 def ran_in() -> str:
-    """The closing line of every notebook: time since :func:`setup`, the device and the thread count."""
-    return f"This notebook ran in {elapsed():.1f} s on {_DEVICE.type.upper()} with {threads_text()}."
+    """The closing line of every notebook: time since :func:`setup`, the device (with the CPU's model name
+    when known) and the thread count."""
+    device = _DEVICE.type.upper()
+    if _DEVICE.type == "cpu" and cpu_name():
+        device += f" ({cpu_name()})"
+    return f"This notebook ran in {elapsed():.1f} s on {device} with {threads_text()}."
 
 
 def setup(

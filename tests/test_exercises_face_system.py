@@ -115,7 +115,7 @@ def test_soft_nms_checker_accepts_the_fix_and_explains_the_planted_bug(capsys):
         return kept, scores[kept]
 
     assert not ex.check_soft_nms(original_scores)
-    assert "not in decreasing order" in capsys.readouterr().out
+    assert "not the decayed ones" in capsys.readouterr().out
 
     def rescaled(boxes, scores, iou_threshold, score_threshold):
         kept, final = soft_nms_fixed(boxes, scores, iou_threshold, score_threshold)
@@ -175,6 +175,11 @@ def test_enrolment_checker(capsys):
     no_error = lambda s, t, m: next((c for c in range(1, m + 1) if np.mean(s(c)) >= t), None)
     assert not ex.check_enrolment_count(no_error, named_with, 0.66, 5, 4)
     assert "standard error" in capsys.readouterr().out
+    never_none = lambda system, target, most: ex.enrolment_count_reference(system, target, most) or most
+    assert not ex.check_enrolment_count(never_none, named_with, 0.66, 5, 4)
+    assert "no count reaches the target" in capsys.readouterr().out
+    unreachable = ex.check_enrolment_count(right, named_with, 0.99, 5, 4)
+    assert unreachable and "nothing to compare" in capsys.readouterr().out
     assert not ex.check_enrolment_count(right, named_with, 0.66, 5, None)
     assert "PREDICTED_COUNT" in capsys.readouterr().out
 

@@ -98,15 +98,15 @@ def two_bugs_left(features, weight, labels, s, m):  # the normalisation fixed
 
 
 def test_easy_margin_predictions_are_judged_without_the_values(capsys):
-    assert ex.easy_margin_curve(ex.easy_margin_reference)[1] is True
-    assert abs(ex.easy_margin_curve(ex.easy_margin_reference)[0] - 90) < 0.1
-    assert ex.check_easy_margin(ex.easy_margin_reference, 0, 90, True)
+    at, step, monotonic = ex.easy_margin_curve(ex.easy_margin_reference)
+    assert abs(at - 90) < 0.1 and abs(step - math.sin(0.5)) < 5e-3 and monotonic is False
+    assert ex.check_easy_margin(ex.easy_margin_reference, 0, 0.48, False)
     out = capsys.readouterr().out
-    assert out.count("✓") == 2 and "90" not in out
-    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, 180 - math.degrees(0.5), True)
-    assert "smaller θ" in capsys.readouterr().out
-    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, 90, False)
-    assert "RISES" in capsys.readouterr().out
+    assert out.count("✓") == 2 and "0.48" not in out
+    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, -0.48, False)
+    assert "mind its sign" in capsys.readouterr().out
+    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, 0.48, True)
+    assert "MONOTONIC" in capsys.readouterr().out
     assert not ex.check_easy_margin(ex.easy_margin_reference, 0, None, None)
     assert "before running" in capsys.readouterr().out
 

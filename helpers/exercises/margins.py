@@ -135,9 +135,10 @@ def _clamp_slack(cos_theta, labels, s, m):
 _NOT_ASKED = object()
 
 
-def easy_margin_curve(candidate, m: float = 0.5, step_degrees: float = 0.1) -> tuple[float, bool]:
+def easy_margin_curve(candidate, m: float = 0.5, step_degrees: float = 0.1) -> tuple[float, float, bool]:
     """Walk θ_y from 0° to 180° (s = 1, two classes) through ``candidate`` -> (where its target logit changes
-    most between neighbouring angles, in degrees; whether it rises anywhere by more than 1e-9)."""
+    most between neighbouring angles, in degrees; that change, after minus before; whether the target logit
+    never rises, by more than 1e-9, along the way)."""
     theta = torch.arange(0.0, 180.0 + step_degrees / 2, step_degrees, dtype=torch.float64)
     cos_target = torch.cos(torch.deg2rad(theta))
     cos_theta = torch.stack([cos_target, torch.zeros_like(cos_target)], 1)  # the other class at 90°
@@ -146,15 +147,16 @@ def easy_margin_curve(candidate, m: float = 0.5, step_degrees: float = 0.1) -> t
         target = candidate(cos_theta, labels, 1.0, m)[:, 0].double()
     change = target.diff()
     jump = int(change.abs().argmax())
-    return float(theta[jump : jump + 2].mean()), bool((change > 1e-9).any())
+    return float(theta[jump : jump + 2].mean()), float(change[jump]), bool((change <= 1e-9).all())
 
 
-def check_easy_margin(candidate, seed: int = 0, jump_at=_NOT_ASKED, rises=_NOT_ASKED) -> Verdict:
+def check_easy_margin(candidate, seed: int = 0, jump=_NOT_ASKED, monotonic=_NOT_ASKED) -> Verdict:
     """Exercise 1: does ``candidate(cos_theta, labels, s, m)`` give the easy-margin logits on
     :func:`easy_margin_cases`, with or without a clamp of the cosine (up to :data:`CLAMP_ALLOWANCE`)? Prints
-    ✓, or ✗ naming the case and what is wrong. With ``jump_at`` (degrees) and ``rises`` (bool), the learner's
-    predictions for m = 0.5, a right function is then walked along θ (:func:`easy_margin_curve`) and each
-    prediction is judged (the jump within 2°), without printing the measured values."""
+    ✓, or ✗ naming the case and what is wrong. With ``jump`` (the target logit / s just after its jump minus
+    just before, at m = 0.5) and ``monotonic`` (bool), the learner's predictions, a right function is then
+    walked along θ (:func:`easy_margin_curve`) and each prediction judged (the jump within 0.02), without
+    printing the measured values."""
     ok = check_answer(
         "ArcFace easy margin",
         candidate,
@@ -165,24 +167,21 @@ def check_easy_margin(candidate, seed: int = 0, jump_at=_NOT_ASKED, rises=_NOT_A
         atol=1e-9,
         slack=_clamp_slack,
     )
-    if not ok or (jump_at is _NOT_ASKED and rises is _NOT_ASKED):
+    if not ok or (jump is _NOT_ASKED and monotonic is _NOT_ASKED):
         return Verdict(ok)
-    if isinstance(jump_at, bool) or not isinstance(jump_at, (int, float)) or not isinstance(rises, bool):
-        print("✗ predictions: set JUMP_AT to a number of degrees and RISES to True or False, before running")
+    if isinstance(jump, bool) or not isinstance(jump, (int, float)) or not isinstance(monotonic, bool):
+        print("✗ predictions: set JUMP to a number and MONOTONIC to True or False, before running")
         return Verdict(False)
-    measured_jump, measured_rises = easy_margin_curve(candidate)
+    _, measured_jump, measured_monotonic = easy_margin_curve(candidate)
     wrong = []
-    if abs(jump_at - measured_jump) > 2.0:
-        side = "larger" if measured_jump > jump_at else "smaller"
-        wrong.append(f"the target logit jumps at a {side} θ than {jump_at:g}°")
-    if rises != measured_rises:
-        wrong.append("RISES is not what your function does between 0° and 180°")
+    if abs(jump - measured_jump) > 0.02:
+        wrong.append("JUMP is not the step your function's target logit takes (mind its sign)")
+    if monotonic != measured_monotonic:
+        wrong.append("MONOTONIC is not what your function does between 0° and 180°")
     if wrong:
-        print(
-            "✗ predictions: " + "; ".join(wrong) + " — plot your function's target logit against θ to see why"
-        )
+        print("✗ predictions: " + "; ".join(wrong) + " — plot your function's target logit against θ")
         return Verdict(False)
-    print("✓ predictions: the jump where you put it, and the rise as you said")
+    print("✓ predictions: the jump's size and sign, and the monotonicity, as you said")
     return Verdict(True)
 
 
