@@ -238,3 +238,14 @@ def test_all_pairs_counts_every_pair_once():
 def test_all_pairs_rejects_bad_labels(labels, match):
     with pytest.raises(ValueError, match=match):
         all_pairs(labels)
+
+
+def test_face_dataset_keeps_the_nuisance_it_was_rendered_with():
+    from helpers.data.faces import make_face_dataset, sample_nuisance
+
+    data = make_face_dataset(3, 2, num_unseen_identities=2, unseen_images_per_identity=3, seed=5)
+    assert set(data.unseen_nuisance) == set(sample_nuisance(1)), "every nuisance draw is kept"
+    assert all(len(v) == len(data.unseen_labels) for v in data.unseen_nuisance.values())
+    assert all(len(v) == len(data.train_labels) for v in data.train_nuisance.values())
+    again = make_face_dataset(3, 2, num_unseen_identities=2, unseen_images_per_identity=3, seed=5)
+    assert (again.unseen_nuisance["smile"] == data.unseen_nuisance["smile"]).all(), "fixed by the seed"

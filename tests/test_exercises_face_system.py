@@ -231,3 +231,13 @@ def test_centre_loss_reference_and_gradient():
     reference = ex.loss_and_gradient(ex.centre_reference)
     assert check_answer("centre", ex.loss_and_gradient(right), reference, cases)
     assert not check_answer("centre", ex.loss_and_gradient(wrong), reference, cases)
+
+
+def test_fusion_prediction_is_judged_without_the_values(capsys):
+    assert ex.check_fusion_prediction(True, 0.8, 0.7)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and "0.8" not in out
+    assert not ex.check_fusion_prediction(False, 0.8, 0.7)
+    assert "not what your function measures" in capsys.readouterr().out
+    assert not ex.check_fusion_prediction(None, 0.8, 0.7)
+    assert "before running" in capsys.readouterr().out

@@ -410,7 +410,9 @@ class FaceDataset:
         train_images ``(N_train, S, S)``, train_labels ``(N_train,)`` int64 in [0, num_train_identities),
         train_landmarks ``(N_train, 5, 2)``; unseen_images, unseen_labels (in [0, num_unseen_identities)),
         unseen_landmarks likewise; train_identities ``(C_train, NUM_PARAMS)``, unseen_identities
-        ``(C_unseen, NUM_PARAMS)``.
+        ``(C_unseen, NUM_PARAMS)``; train_nuisance and unseen_nuisance: the per-image draws of
+        :func:`sample_nuisance` they were rendered with (name -> ``(N,)`` array, e.g. ``"smile"``), for
+        analyses by nuisance.
     """
 
     train_images: np.ndarray
@@ -421,6 +423,8 @@ class FaceDataset:
     unseen_landmarks: np.ndarray
     train_identities: np.ndarray
     unseen_identities: np.ndarray
+    train_nuisance: dict = field(default_factory=dict)
+    unseen_nuisance: dict = field(default_factory=dict)
 
 
 def make_face_dataset(
@@ -458,9 +462,9 @@ def make_face_dataset(
             len(labels), sub_seed, strength=strength, occlusion_prob=occlusion_prob, photometric=photometric
         )
         faces = render_faces(ids[labels], nuisance, size, seed=sub_seed)
-        splits.append((faces.images, labels.astype(np.int64), faces.landmarks))
-    (ti, tl, tm), (ui, ul, um) = splits
-    return FaceDataset(ti, tl, tm, ui, ul, um, everyone[:num_identities], everyone[num_identities:])
+        splits.append((faces.images, labels.astype(np.int64), faces.landmarks, nuisance))
+    (ti, tl, tm, tn), (ui, ul, um, un) = splits
+    return FaceDataset(ti, tl, tm, ui, ul, um, everyone[:num_identities], everyone[num_identities:], tn, un)
 
 
 def all_pairs(labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

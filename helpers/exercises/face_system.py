@@ -8,7 +8,8 @@ kept off the page.
 - :func:`soft_nms_reference`, :func:`soft_nms_cases`, :func:`explain_soft_nms`, :func:`check_soft_nms` —
   exercise 2 (debug): a linear Soft-NMS (Bodla et al., 2017), which the notebook does not build, written with
   a planted bug (the boxes visited in their first score order, not re-picked by their decayed scores).
-- :func:`rank_multi_reference`, :func:`rank_multi_cases`, :func:`explain_rank_multi` — exercise 3 (extend):
+- :func:`rank_multi_reference`, :func:`rank_multi_cases`, :func:`explain_rank_multi`,
+  :func:`check_fusion_prediction` — exercise 3 (extend, with a prediction):
   the rank-k identification rate against a gallery of several images per person, each person scored by
   their best-matching image (max fusion); :func:`rank_reference` is the one-image-per-person rate.
 - :func:`check_enrolment_count`, :func:`enrolment_count_reference`, :func:`lower_bound` — exercise 4 (design,
@@ -344,6 +345,24 @@ def explain_rank_multi(got, expected, case) -> str | None:
     if abs(got - by_mean) < 1e-9 and abs(expected - by_mean) > 1e-9:
         return "that averages each person's scores; here a person counts with their best-matching image"
     return None
+
+
+def check_fusion_prediction(predicted, max_rank1: float, mean_rank1: float) -> Verdict:
+    """Exercise 3's prediction: ``predicted`` (bool, written before coding) says whether max fusion
+    (``max_rank1``, measured with the learner's function) names more probes at rank 1 than the mean of the
+    same enrolment embeddings (``mean_rank1``). Prints ✓ or ✗ without the values."""
+    max_rank1, mean_rank1 = (
+        check_real("max_rank1", max_rank1, 0, 1),
+        check_real("mean_rank1", mean_rank1, 0, 1),
+    )
+    if not isinstance(predicted, bool):
+        print("✗ prediction: set PREDICTED_MAX_WINS to True or False before running")
+        return Verdict(False)
+    if predicted != (max_rank1 > mean_rank1):
+        print("✗ prediction: not what your function measures — print rank_k_multi(*system_case) beside it")
+        return Verdict(False)
+    print("✓ prediction: max fusion against the mean of the same images, as you said")
+    return Verdict(True)
 
 
 # ------------------------------------------------------------------- exercise 4: design the enrolment
