@@ -241,3 +241,14 @@ def test_fusion_prediction_is_judged_without_the_values(capsys):
     assert "not what your function measures" in capsys.readouterr().out
     assert not ex.check_fusion_prediction(None, 0.8, 0.7)
     assert "before running" in capsys.readouterr().out
+
+
+def test_enrolment_checker_accepts_numpy_integers(capsys):
+    named = {c: torch.arange(100) < 100 * r for c, r in {1: 0.4, 2: 0.62, 3: 0.7, 4: 0.8, 5: 0.82}.items()}
+
+    def as_numpy(system, target, most):
+        count = ex.enrolment_count_reference(system, target, most)
+        return None if count is None else np.int64(count)
+
+    assert ex.check_enrolment_count(as_numpy, named.__getitem__, 0.66, 5, np.int64(4))
+    assert capsys.readouterr().out.count("✓") == 2

@@ -104,7 +104,7 @@ def test_easy_margin_predictions_are_judged_without_the_values(capsys):
     out = capsys.readouterr().out
     assert out.count("✓") == 2 and "0.48" not in out
     assert not ex.check_easy_margin(ex.easy_margin_reference, 0, -0.48, False)
-    assert "mind its sign" in capsys.readouterr().out
+    assert "wrong sign" in capsys.readouterr().out
     assert not ex.check_easy_margin(ex.easy_margin_reference, 0, 0.48, True)
     assert "MONOTONIC" in capsys.readouterr().out
     assert not ex.check_easy_margin(ex.easy_margin_reference, 0, None, None)
@@ -223,3 +223,20 @@ def test_min_scale_checker_needs_a_prediction_and_compares_it(capsys):
     assert out[0].startswith("✓") and out[1].startswith("✗") and "off" in out[1]
     assert not ex.check_min_scale(lambda C, m, p: 1.0, value)
     assert "too small" in capsys.readouterr().out
+
+
+def test_easy_margin_jump_tolerates_a_rounded_prediction_and_names_the_sign(capsys):
+    assert ex.check_easy_margin(ex.easy_margin_reference, 0, 0.5, False), "sin 0.5 ≈ 0.479, rounded to 0.5"
+    capsys.readouterr()
+    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, -0.5, False)
+    assert "wrong sign" in capsys.readouterr().out
+    assert not ex.check_easy_margin(ex.easy_margin_reference, 0, 1.0, False)
+    assert "more than" in capsys.readouterr().out
+
+
+def test_debug_checker_names_a_missing_scale(capsys):
+    def unscaled(features, weight, labels, s, m):
+        return margin_logits(F.normalize(features, dim=1) @ F.normalize(weight, dim=1).T, labels, s, m2=m) / s
+
+    assert not ex.check_fixed_arcface(unscaled)
+    assert "multiplied by s" in capsys.readouterr().out

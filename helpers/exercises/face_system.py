@@ -23,6 +23,7 @@ kept off the page.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 
 import torch
@@ -412,9 +413,10 @@ def check_enrolment_count(
         if count is NOT_ATTEMPTED:
             return Verdict(False)
         want = enrolment_count_reference(system, system_target, system_most)
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        if count is not None and (isinstance(count, bool) or not isinstance(count, numbers.Integral)):
             print(f"✗ {name}: return an int from 1 to most, or None, got {count!r}")
             return Verdict(False)
+        count = None if count is None else int(count)
         if count == want:
             continue
         if count is None or want is None:
@@ -440,7 +442,7 @@ def check_enrolment_count(
         print(f"✗ {name}: on {which} you chose {count}: {problem}")
         return Verdict(False)
     print(f"✓ {name}: the fewest images reaching the target less one standard error, on all four systems")
-    if isinstance(predicted, bool) or not isinstance(predicted, int):
+    if isinstance(predicted, bool) or not isinstance(predicted, numbers.Integral):
         print("✗ prediction: set PREDICTED_COUNT to an int before measuring anything")
         return Verdict(False)
     if want is None:

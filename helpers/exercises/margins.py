@@ -133,6 +133,7 @@ def _clamp_slack(cos_theta, labels, s, m):
 
 
 _NOT_ASKED = object()
+JUMP_TOLERANCE = 0.05  # a prediction of the step within this counts (e.g. 0.5 for sin 0.5 ≈ 0.479)
 
 
 def easy_margin_curve(candidate, m: float = 0.5, step_degrees: float = 0.1) -> tuple[float, float, bool]:
@@ -155,7 +156,8 @@ def check_easy_margin(candidate, seed: int = 0, jump=_NOT_ASKED, monotonic=_NOT_
     :func:`easy_margin_cases`, with or without a clamp of the cosine (up to :data:`CLAMP_ALLOWANCE`)? Prints
     ✓, or ✗ naming the case and what is wrong. With ``jump`` (the target logit / s just after its jump minus
     just before, at m = 0.5) and ``monotonic`` (bool), the learner's predictions, a right function is then
-    walked along θ (:func:`easy_margin_curve`) and each prediction judged (the jump within 0.02), without
+    walked along θ (:func:`easy_margin_curve`) and each prediction judged (the jump within
+    :data:`JUMP_TOLERANCE`), without
     printing the measured values."""
     ok = check_answer(
         "ArcFace easy margin",
@@ -174,8 +176,13 @@ def check_easy_margin(candidate, seed: int = 0, jump=_NOT_ASKED, monotonic=_NOT_
         return Verdict(False)
     _, measured_jump, measured_monotonic = easy_margin_curve(candidate)
     wrong = []
-    if abs(jump - measured_jump) > 0.02:
-        wrong.append("JUMP is not the step your function's target logit takes (mind its sign)")
+    if abs(jump - measured_jump) > JUMP_TOLERANCE:
+        if abs(abs(jump) - abs(measured_jump)) <= JUMP_TOLERANCE:
+            wrong.append("JUMP has the right size but the wrong sign: after minus before, as θ grows")
+        else:
+            wrong.append(
+                f"JUMP is more than {JUMP_TOLERANCE} away from the step your function's target logit takes"
+            )
     if monotonic != measured_monotonic:
         wrong.append("MONOTONIC is not what your function does between 0° and 180°")
     if wrong:
@@ -314,6 +321,10 @@ def check_fixed_arcface(fixed) -> Verdict:
         values = got.detach().double()
         seen = off_target & torch.isfinite(values)  # NaN is judged below, with the gradient
         plain = (values - s * cos_theta).abs() <= 1e-6 * (1 + s * cos_theta.abs())
+        unscaled = (values - cos_theta).abs() <= 1e-6 * (1 + cos_theta.abs())
+        if not plain[seen].all() and unscaled[seen].all():
+            print(f"✗ {name}: the non-target logits are cos θ, not s·cos θ: every logit is multiplied by s")
+            return Verdict(False)
         if not plain[seen].all():
             everywhere = _matches(values, lambda c, s_, m_: s_ * _arcface_target(c, m_), cos_theta, s, m)
             if everywhere[seen].all():
