@@ -49,12 +49,9 @@ def box_cases() -> list[tuple]:
 
 
 def iou_reference(a, b) -> float:
-    """IoU of two boxes from the area of their intersection box (empty when it has no extent)."""
-    a, b = torch.tensor(a, dtype=torch.float64), torch.tensor(b, dtype=torch.float64)
-    extent = (torch.minimum(a[2:], b[2:]) - torch.maximum(a[:2], b[:2])).clamp(min=0)
-    inter = extent.prod()
-    area = lambda box: (box[2:] - box[:2]).prod()
-    return float(inter / (area(a) + area(b) - inter))
+    """IoU of two boxes ``(x1, y1, x2, y2)``, in float64 (:func:`_iou_tensor` on one row)."""
+    a, b = torch.tensor([a], dtype=torch.float64), torch.tensor([b], dtype=torch.float64)
+    return float(_iou_tensor(a, b)[0])
 
 
 def giou_reference(a, b) -> float:
