@@ -4,31 +4,65 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from helpers.exercises import check_answer
 from helpers.exercises import softmax as ex
 
 
-def right_gradient(logits, labels, epsilon):
-    c = logits.shape[1]
-    target = (1 - epsilon) * F.one_hot(labels, c) + epsilon / c
-    return (torch.softmax(logits, 1) - target) / len(labels)
+def colleague(logits, labels):  # the page's buggy function
+    probs = torch.exp(logits) / torch.exp(logits).sum(1, keepdim=True)
+    return -torch.log(probs[torch.arange(len(labels)), labels]).mean()
 
 
-def test_smoothing_accepts_the_solution_and_names_slips(capsys):
-    cases = ex.smoothing_cases(0)
-    assert check_answer(
-        "g", right_gradient, ex.smoothed_gradient_reference, cases, explain=ex.explain_smoothing
-    )
+def max_shifted(logits, labels):  # overflow fixed, underflow not
+    z = logits - logits.max(1, keepdim=True).values
+    probs = torch.exp(z) / torch.exp(z).sum(1, keepdim=True)
+    return -torch.log(probs[torch.arange(len(labels)), labels]).mean()
+
+
+def stable(logits, labels):
+    top = logits.max(1, keepdim=True).values
+    log_sum = (logits - top).exp().sum(1).log() + top[:, 0]
+    return (log_sum - logits[torch.arange(len(labels)), labels]).mean()
+
+
+def gather_form(logits, labels):  # another correct form
+    m = logits.amax(dim=1)
+    lse = m + torch.log(torch.sum(torch.exp(logits.double() - m[:, None]), dim=1)).float()
+    return torch.mean(lse - logits.gather(1, labels[:, None]).squeeze(1))
+
+
+def with_module(logits, labels):  # the library's module form
+    loss = torch.nn.CrossEntropyLoss()
+    return loss(logits, labels)
+
+
+def test_stable_cross_entropy_accepts_right_forms_and_names_each_failure(capsys):
+    def colleague_cross_entropy(logits, labels):  # the page's name holds a forbidden word: allowed
+        return stable(logits, labels)
+
+    for right in (stable, gather_form, colleague_cross_entropy):
+        assert ex.check_stable_cross_entropy(right)
+        assert capsys.readouterr().out.startswith("✓")
     slips = {
-        "sign": lambda z, y, e: -right_gradient(z, y, e),
-        "factor of B": lambda z, y, e: right_gradient(z, y, e) * len(y),
-        "without smoothing": lambda z, y, e: right_gradient(z, y, 0.0),
+        colleague: "exp overflows",
+        max_shifted: "underflows to 0",
+        lambda z, y: stable(z, y) * len(y): "factor of B",
+        lambda z, y: stable(z - z.max(0, keepdim=True).values, y): "not the cross-entropy",
+        F.cross_entropy: "without cross_entropy",
+        with_module: "without CrossEntropyLoss",
+        lambda z, y: stable(z, y).detach(): "no gradient",
+        lambda z, y: [0.0]: "one-element tensor",
     }
-    for words, wrong in slips.items():
-        assert not check_answer(
-            "g", wrong, ex.smoothed_gradient_reference, cases, explain=ex.explain_smoothing
-        )
-        assert words in capsys.readouterr().out
+    for wrong, words in slips.items():
+        assert not ex.check_stable_cross_entropy(wrong)
+        assert words in capsys.readouterr().out, words
+
+
+def test_stable_cases_break_the_textbook_form():
+    for _description, logits, labels in ex.stable_cases(0):
+        assert logits.dtype == torch.float32 and len(logits) == len(labels)
+    offset, far = ex.stable_cases(0)[1:3]
+    assert not torch.isfinite(colleague(offset[1], offset[2])), "the offset case overflows the page's form"
+    assert torch.isinf(max_shifted(far[1], far[2])), "the far-target case underflows without working in logs"
 
 
 def test_negatives_rate(capsys):

@@ -1,9 +1,9 @@
 """Reference answers and checkers for the exercises of ``notebooks/06_softmax_many_classes.ipynb``, kept off
 the page.
 
-- :func:`smoothed_gradient_reference`, :func:`smoothing_cases`, :func:`explain_smoothing` — exercise 1
-  (extend): the gradient of label-smoothed cross-entropy with respect to the logits, computed here by
-  autograd through ``F.cross_entropy(..., label_smoothing=ε)``.
+- :func:`check_stable_cross_entropy`, :func:`stable_cases` — exercise 1 (debug): a hand-written softmax
+  cross-entropy that overflows and underflows in float32 once logits grow, compared with ``F.cross_entropy``
+  in loss and gradient on cases that break the textbook form.
 - :func:`check_negatives_rate` — exercise 2 (design): the smallest Partial FC sample rate (to 0.01) at which
   a step samples at least a target number of negative classes; the check measures it on the learner's batches.
 - :func:`eer_reference` — exercise 3: the equal error rate from scikit-learn's ROC.
@@ -13,6 +13,11 @@ the page.
 
 from __future__ import annotations
 
+import inspect
+import math
+import re
+from collections.abc import Callable
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -21,46 +26,101 @@ from sklearn.metrics import roc_curve
 from helpers.exercises import NOT_ATTEMPTED, Verdict, attempt
 from helpers.validate import check_int, check_real
 
-# ------------------------------------------------------------------- exercise 1: label smoothing, extended
+# ------------------------------------------------------------------- exercise 1: a cross-entropy that breaks
+
+FORBIDDEN = (  # the library's stable forms would hide the lesson
+    "cross_entropy",
+    "log_softmax",
+    "logsumexp",
+    "nll_loss",
+    "CrossEntropyLoss",
+    "LogSoftmax",
+    "NLLLoss",
+)
 
 
-def smoothed_gradient_reference(logits: torch.Tensor, labels: torch.Tensor, epsilon: float) -> torch.Tensor:
-    """∂/∂logits of the batch-mean label-smoothed cross-entropy, by autograd: (B, C) -> (B, C)."""
-    leaf = logits.detach().clone().requires_grad_(True)
-    F.cross_entropy(leaf, labels, label_smoothing=epsilon).backward()
-    return leaf.grad
-
-
-def smoothing_cases(seed: int = 0) -> list[tuple]:
-    """(logits (B, C) float64, labels (B,), ε) cases, from small to larger, including ε = 0 and ε = 1."""
+def stable_cases(seed: int = 0) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
+    """(description, float32 logits (B, C), labels (B,)) cases, from harmless to the ones that break a
+    textbook softmax: a large shared offset (overflow), a target far below its row's largest logit
+    (underflow), and 10,000 classes at the logit scale of features that have grown."""
     gen = torch.Generator().manual_seed(seed)
-    shapes = ((1, 2, 0.1), (4, 5, 0.0), (8, 10, 0.2), (16, 100, 1.0), (32, 7, 0.05))
+    small = torch.randn(4, 5, generator=gen)
+    offset = torch.randn(6, 8, generator=gen) + 1000.0
+    far = torch.randn(5, 7, generator=gen)
+    far_labels = torch.randint(0, 7, (5,), generator=gen)
+    far[torch.arange(5), far_labels] -= 200.0  # each target 200 below the rest of its row
+    many = torch.randn(8, 10_000, generator=gen) * 50.0
     return [
-        (
-            torch.randn(b, c, dtype=torch.float64, generator=gen) * 3,
-            torch.randint(0, c, (b,), generator=gen),
-            eps,
-        )
-        for b, c, eps in shapes
+        ("small logits", small, torch.randint(0, 5, (4,), generator=gen)),
+        ("logits near +1000", offset, torch.randint(0, 8, (6,), generator=gen)),
+        ("each target's logit 200 below its row's largest", far, far_labels),
+        ("10,000 classes, logits of spread 50", many, torch.randint(0, 10_000, (8,), generator=gen)),
     ]
 
 
-def explain_smoothing(got, expected, case) -> str | None:
-    """Name the usual slip without showing the expected gradient."""
-    logits, labels, epsilon = case
-    got = torch.as_tensor(got, dtype=torch.float64)
-    if got.shape != expected.shape:
-        return f"the gradient must have the logits' shape {tuple(expected.shape)}, got {tuple(got.shape)}"
-    if torch.allclose(got, -expected, atol=1e-9):
-        return "the sign is flipped: the gradient points uphill, towards a larger loss"
-    if torch.allclose(got / len(labels), expected, atol=1e-9):
-        return "off by a factor of B: the loss is a mean over the batch"
-    plain = smoothed_gradient_reference(logits, labels, 0.0)
-    if epsilon > 0 and torch.allclose(got, plain, atol=1e-9):
-        return "this is the gradient without smoothing: the target is no longer one-hot"
-    if not torch.allclose(got.sum(1), expected.sum(1), atol=1e-9):
-        return "each row of the gradient should sum to what a row of (softmax − target)/B sums to"
-    return None
+def _loss_and_gradient(fn: Callable, logits: torch.Tensor, labels: torch.Tensor):
+    leaf = logits.detach().clone().requires_grad_(True)
+    loss = fn(leaf, labels)
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        return loss, None
+    if loss.requires_grad:
+        loss.reshape(()).backward()
+    return loss.detach().reshape(()), leaf.grad
+
+
+def check_stable_cross_entropy(fn: Callable) -> Verdict:
+    """Exercise 1 (debug). ``fn(logits, labels)`` must give the batch-mean softmax cross-entropy in float32
+    on every case of :func:`stable_cases` — finite, equal to ``F.cross_entropy`` (relative 1e-5), and with
+    the same gradient through autograd — without the library's own stable forms (:data:`FORBIDDEN`).
+    Prints ✓ or ✗ with the first failing case and what went wrong there."""
+    name = "cross-entropy"
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        source = ""
+    used = [word for word in FORBIDDEN if re.search(rf"(?<!\w){word}\b", source)]  # not inside a name
+    if used:
+        print(f"✗ {name}: fix it yourself, without {', '.join(used)}: the library's version is the answer")
+        return Verdict(False)
+    for description, logits, labels in stable_cases():
+        result = attempt(name, _loss_and_gradient, fn, logits, labels, where=f"on {description},")
+        if result is NOT_ATTEMPTED:
+            return Verdict(False)
+        loss, grad = result
+        if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+            print(f"✗ {name}: return the loss as a one-element tensor (a batch mean), got {loss!r}")
+            return Verdict(False)
+        want, want_grad = _loss_and_gradient(F.cross_entropy, logits, labels)
+        value = float(loss)
+        if not math.isfinite(value):
+            if value > 0 and description.startswith("each target"):
+                why = "the target's probability underflows to 0 in float32 before its log is taken"
+            elif description.startswith("logits near"):
+                why = "exp overflows float32 (exp(89) is already beyond its largest number, 3.4e38)"
+            else:
+                why = "some exp overflows or some probability underflows in float32"
+            print(f"✗ {name}: on {description}, your loss is {value}: {why}")
+            return Verdict(False)
+        if abs(value - float(want)) > 1e-5 * abs(float(want)) + 1e-4:
+            if abs(value - float(want) * len(labels)) <= 1e-5 * abs(float(want) * len(labels)) + 1e-4:
+                problem = "off by a factor of B: the loss is a mean over the batch"
+            else:
+                problem = "finite, but not the cross-entropy (what did your change do to each row's softmax?)"
+            print(f"✗ {name}: on {description}, your loss is {problem}")
+            return Verdict(False)
+        if grad is None:
+            print(f"✗ {name}: on {description}, the loss has no gradient: keep it a function of the logits")
+            return Verdict(False)
+        if not torch.isfinite(grad).all():
+            print(f"✗ {name}: on {description}, the loss is right but its gradient holds nan or inf")
+            return Verdict(False)
+        if not torch.allclose(grad, want_grad, rtol=1e-4, atol=1e-6):
+            print(f"✗ {name}: on {description}, the loss is right but its gradient is not")
+            return Verdict(False)
+    print(
+        f"✓ {name}: finite and equal to the cross-entropy, gradients too, on all {len(stable_cases())} cases"
+    )
+    return Verdict(True)
 
 
 # ------------------------------------------------------------------- exercise 2: design a sample rate
