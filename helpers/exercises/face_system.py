@@ -394,7 +394,8 @@ def check_enrolment_count(
     person (1 … ``most``) whose rank-1 less one standard error reaches ``target``
     (:func:`enrolment_count_reference`), or None. It is tried on three made-up systems first (one where no
     count reaches the target), so a count typed in does not pass, then on the trained one; then
-    ``predicted``, the learner's count written before measuring, is judged (within one image). Prints ✓
+    ``predicted``, the learner's count written before measuring, must be an int and is judged (within one
+    image); a miss is reported but does not fail, since the measured count moves with the seed. Prints ✓
     (without the count) or ✗ with what is wrong."""
     most = check_int("most", most, 1)
     target = check_real("target", target, 0, 1)
@@ -445,11 +446,13 @@ def check_enrolment_count(
     if want is None:
         print("✓ prediction: recorded (no count reaches this target, so there is nothing to compare)")
         return Verdict(True)
+    # a miss is reported, not failed: the measured count moves with the seed (3, 4, 5 at seeds 0-2)
     if abs(predicted - want) > 1:
         print(
-            f"✗ prediction: your count {predicted} is off by more than one: where did the curve surprise you?"
+            f"✗ prediction: your count {predicted} is off by more than one: where did the curve surprise "
+            "you? (your function is right: the miss is reported, not failed)"
         )
-        return Verdict(False)
+        return Verdict(True)
     print("✓ prediction: within one image of the count")
     return Verdict(True)
 
