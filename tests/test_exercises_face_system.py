@@ -1,6 +1,7 @@
 """Notebook 08's exercise checkers accept right answers and reject typical wrong ones with a message."""
 
 import numpy as np
+import pytest
 import torch
 
 from helpers.exercises import check_answer
@@ -236,13 +237,25 @@ def test_centre_loss_reference_and_gradient():
 
 
 def test_fusion_prediction_is_judged_without_the_values(capsys):
-    assert ex.check_fusion_prediction(True, 0.8, 0.7)
+    assert ex.check_fusion_prediction(True, 0.8, 0.7, 800)
     out = capsys.readouterr().out
     assert out.startswith("✓") and "0.8" not in out
-    assert not ex.check_fusion_prediction(False, 0.8, 0.7)
+    assert not ex.check_fusion_prediction(False, 0.8, 0.7, 800)
     assert "not what your function measures" in capsys.readouterr().out
-    assert not ex.check_fusion_prediction(None, 0.8, 0.7)
+    assert not ex.check_fusion_prediction(None, 0.8, 0.7, 800)
     assert "before running" in capsys.readouterr().out
+
+
+def test_fusion_prediction_too_close_to_call_accepts_either_answer(capsys):
+    # 0.781 against 0.794 over 800 probes: 0.013 apart, one standard error of the difference is about 0.020
+    for predicted in (True, False):
+        assert ex.check_fusion_prediction(predicted, 0.781, 0.794, 800)
+        assert "accepted either way" in capsys.readouterr().out
+    assert not ex.check_fusion_prediction(None, 0.781, 0.794, 800)  # still asks for a prediction
+    with pytest.raises(ValueError, match="probes"):
+        ex.check_fusion_prediction(True, 0.8, 0.7, 0)
+    with pytest.raises(TypeError, match="probes"):
+        ex.check_fusion_prediction(True, 0.8, 0.7, 800.0)
 
 
 def test_enrolment_checker_accepts_numpy_integers(capsys):
