@@ -236,26 +236,52 @@ def test_centre_loss_reference_and_gradient():
     assert not check_answer("centre", ex.loss_and_gradient(wrong), reference, cases)
 
 
+def _fusion_case(max_hits):
+    """A system case in which max fusion names exactly the probes where max_hits is True."""
+    persons = 4
+    probe_labels = torch.arange(len(max_hits)) % persons
+    gallery_labels = torch.arange(persons).repeat_interleave(2)  # two images per person
+    scores = torch.zeros(len(max_hits), len(gallery_labels))
+    for i, (person, hit) in enumerate(zip(probe_labels.tolist(), max_hits)):
+        scores[i, 2 * (person if hit else (person + 1) % persons)] = 1.0
+    return scores, gallery_labels, probe_labels, 1
+
+
 def test_fusion_prediction_is_judged_without_the_values(capsys):
-    assert ex.check_fusion_prediction(True, 0.8, 0.7, 800)
+    max_hits = torch.ones(100, dtype=torch.bool)  # max fusion names every probe, the mean only 30
+    mean_named = torch.arange(100) < 30
+    case = _fusion_case(max_hits)
+    assert ex.rank_multi_reference(*case) == 1.0
+    assert ex.check_fusion_prediction(True, 1.0, case, mean_named)
     out = capsys.readouterr().out
-    assert out.startswith("✓") and "0.8" not in out
-    assert not ex.check_fusion_prediction(False, 0.8, 0.7, 800)
+    assert out.startswith("✓") and "0.3" not in out
+    assert not ex.check_fusion_prediction(False, 1.0, case, mean_named)
     assert "not what your function measures" in capsys.readouterr().out
-    assert not ex.check_fusion_prediction(None, 0.8, 0.7, 800)
+    assert not ex.check_fusion_prediction(None, 1.0, case, mean_named)
     assert "before running" in capsys.readouterr().out
 
 
-def test_fusion_prediction_too_close_to_call_accepts_either_answer(capsys):
-    # 0.781 against 0.794 over 800 probes: 0.013 apart, one standard error of the difference is about 0.020
+def test_fusion_prediction_uses_the_paired_standard_error(capsys):
+    # 0.013 apart over 800 probes: two independent samples would call that one standard error (0.020), but
+    # when the methods disagree on 12 probes only, all one way, the paired one is 0.0043 and the run decides
+    mean_named = torch.arange(800) % 5 != 0  # 0.8
+    max_hits = mean_named.clone()
+    max_hits[torch.nonzero(~mean_named).flatten()[:10]] = True
+    case = _fusion_case(max_hits)
+    assert ex.check_fusion_prediction(True, ex.rank_multi_reference(*case), case, mean_named)
+    assert not ex.check_fusion_prediction(False, ex.rank_multi_reference(*case), case, mean_named)
+    capsys.readouterr()
+    # disagreeing on 20 probes, 10 each way: no difference, either answer accepted
+    max_hits = mean_named.clone()
+    max_hits[torch.nonzero(~mean_named).flatten()[:10]] = True
+    max_hits[torch.nonzero(mean_named).flatten()[:10]] = False
+    case = _fusion_case(max_hits)
     for predicted in (True, False):
-        assert ex.check_fusion_prediction(predicted, 0.781, 0.794, 800)
+        assert ex.check_fusion_prediction(predicted, ex.rank_multi_reference(*case), case, mean_named)
         assert "accepted either way" in capsys.readouterr().out
-    assert not ex.check_fusion_prediction(None, 0.781, 0.794, 800)  # still asks for a prediction
-    with pytest.raises(ValueError, match="probes"):
-        ex.check_fusion_prediction(True, 0.8, 0.7, 0)
-    with pytest.raises(TypeError, match="probes"):
-        ex.check_fusion_prediction(True, 0.8, 0.7, 800.0)
+    assert not ex.check_fusion_prediction(None, 0.8, case, mean_named)  # still asks for a prediction
+    with pytest.raises(ValueError, match="mean_named"):
+        ex.check_fusion_prediction(True, 0.8, case, mean_named[:5])
 
 
 def test_enrolment_checker_accepts_numpy_integers(capsys):

@@ -345,28 +345,42 @@ def explain_rank_multi(got, expected, case) -> str | None:
     return None
 
 
-def check_fusion_prediction(predicted, max_rank1: float, mean_rank1: float, probes: int) -> Verdict:
+def _max_fusion_hits(scores, gallery_labels, probe_labels) -> torch.Tensor:
+    """(P,) True where max fusion names the probe's person at rank 1 (ties count for the probe)."""
+    persons = int(max(gallery_labels.max(), probe_labels.max())) + 1
+    person = _person_scores(scores, gallery_labels, persons, "amax")
+    return (person > person.gather(1, probe_labels.long()[:, None])).sum(1) == 0
+
+
+def check_fusion_prediction(predicted, max_rank1: float, case: tuple, mean_named) -> Verdict:
     """Exercise 3's prediction: ``predicted`` (bool, written before coding) says whether max fusion
-    (``max_rank1``, measured with the learner's function) names more probes at rank 1 than the mean of the
-    same enrolment embeddings (``mean_rank1``), both over ``probes`` probes. When the two differ by less than
-    one standard error of their difference, the run cannot order them and either answer is accepted. Prints
-    ✓ or ✗ without the values."""
-    max_rank1, mean_rank1 = (
-        check_real("max_rank1", max_rank1, 0, 1),
-        check_real("mean_rank1", mean_rank1, 0, 1),
-    )
-    probes = check_int("probes", probes, 1)
+    (``max_rank1``, measured with the learner's function on ``case`` = (scores, gallery labels, probe labels,
+    1)) names more probes at rank 1 than the mean of the same enrolment embeddings, whose per-probe outcomes
+    are ``mean_named`` (P,) bool. Both are scored on the same probes, so the two rates are paired: their
+    difference has standard error √(b + c − (b − c)²/P)/P, with b and c the probes only one of them names.
+    Within one standard error the run cannot order them and either answer is accepted. Prints ✓ or ✗
+    without the values."""
+    max_rank1 = check_real("max_rank1", max_rank1, 0, 1)
+    scores, gallery_labels, probe_labels = case[:3]
+    mean_named = torch.as_tensor(mean_named, dtype=torch.bool).flatten().cpu()
+    if len(mean_named) != len(probe_labels):
+        raise ValueError(
+            f"mean_named must hold one outcome per probe ({len(probe_labels)}), got {len(mean_named)}"
+        )
     if not isinstance(predicted, bool):
         print("✗ prediction: set PREDICTED_MAX_WINS to True or False before running")
         return Verdict(False)
-    spread = math.sqrt((max_rank1 * (1 - max_rank1) + mean_rank1 * (1 - mean_rank1)) / probes)
-    if abs(max_rank1 - mean_rank1) < spread:
+    max_named = _max_fusion_hits(scores, gallery_labels, probe_labels).cpu()
+    probes = len(max_named)
+    only_max, only_mean = int((max_named & ~mean_named).sum()), int((~max_named & mean_named).sum())
+    spread = math.sqrt(max(only_max + only_mean - (only_max - only_mean) ** 2 / probes, 0)) / probes
+    if abs(max_rank1 - float(mean_named.double().mean())) < spread:
         print(
             "✓ prediction: accepted either way — the two rank-1 values differ by less than one standard "
-            "error of their difference, so this run cannot order them (another seed may not); print both"
+            "error of their (paired) difference, so this run cannot order them; print both"
         )
         return Verdict(True)
-    if predicted != (max_rank1 > mean_rank1):
+    if predicted != (max_rank1 > float(mean_named.double().mean())):
         print("✗ prediction: not what your function measures — print rank_k_multi(*system_case) beside it")
         return Verdict(False)
     print("✓ prediction: max fusion against the mean of the same images, as you said")
