@@ -262,8 +262,8 @@ def test_fusion_prediction_is_judged_without_the_values(capsys):
 
 
 def test_fusion_prediction_uses_the_paired_standard_error(capsys):
-    # 0.013 apart over 800 probes: two independent samples would call that one standard error (0.020), but
-    # when the methods disagree on 12 probes only, all one way, the paired one is 0.0043 and the run decides
+    # 0.0125 apart over 800 probes: two independent samples would put one standard error near 0.020, but
+    # when the methods disagree on 10 probes only, all one way, the paired one is 0.0039 and the run decides
     mean_named = torch.arange(800) % 5 != 0  # 0.8
     max_hits = mean_named.clone()
     max_hits[torch.nonzero(~mean_named).flatten()[:10]] = True

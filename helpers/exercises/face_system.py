@@ -299,15 +299,20 @@ def _person_scores(scores: torch.Tensor, gallery_labels: torch.Tensor, num_perso
     return person.masked_fill(~present, -math.inf)
 
 
+def _max_fusion_hits(scores, gallery_labels, probe_labels, k: int = 1) -> torch.Tensor:
+    """(P,) True where the probe's person is among the k best persons, each scored by their best gallery
+    image (max fusion; ties count for the probe)."""
+    persons = int(max(gallery_labels.max(), probe_labels.max())) + 1
+    person = _person_scores(scores, gallery_labels, persons, "amax")
+    return (person > person.gather(1, probe_labels.long()[:, None])).sum(1) < k
+
+
 def rank_multi_reference(
     scores: torch.Tensor, gallery_labels: torch.Tensor, probe_labels: torch.Tensor, k: int
 ) -> float:
     """Fraction of probes whose true person is among the k best persons, a person scored by their best
     gallery image (ties count for the probe). scores (P, G), gallery_labels (G,), probe_labels (P,)."""
-    persons = int(max(gallery_labels.max(), probe_labels.max())) + 1
-    person = _person_scores(scores, gallery_labels, persons, "amax")
-    true_score = person.gather(1, probe_labels.long()[:, None])
-    return float(((person > true_score).sum(1) < k).double().mean())
+    return float(_max_fusion_hits(scores, gallery_labels, probe_labels, k).double().mean())
 
 
 def rank_multi_cases(seed: int = 0) -> list[tuple]:
@@ -343,13 +348,6 @@ def explain_rank_multi(got, expected, case) -> str | None:
     if abs(got - by_mean) < 1e-9 and abs(expected - by_mean) > 1e-9:
         return "that averages each person's scores; here a person counts with their best-matching image"
     return None
-
-
-def _max_fusion_hits(scores, gallery_labels, probe_labels) -> torch.Tensor:
-    """(P,) True where max fusion names the probe's person at rank 1 (ties count for the probe)."""
-    persons = int(max(gallery_labels.max(), probe_labels.max())) + 1
-    person = _person_scores(scores, gallery_labels, persons, "amax")
-    return (person > person.gather(1, probe_labels.long()[:, None])).sum(1) == 0
 
 
 def check_fusion_prediction(predicted, max_rank1: float, case: tuple, mean_named) -> Verdict:
