@@ -37,6 +37,11 @@ def test_site_has_index_and_every_notebook(site, repo_root):
         assert not remote, f"{page.name} loads scripts or styles from the network: {remote}"
 
 
+# The pages load in a few seconds on an idle machine; beside notebooks running on both cores of a 2-core host
+# the index once took over playwright's default 30 s to go network-idle, so the waits allow two minutes.
+PAGE_TIMEOUT_MS = 120_000
+
+
 @pytest.fixture()
 def served(site):
     with serve_directory(site) as base:
@@ -53,12 +58,12 @@ def test_pages_render_math_in_a_browser(served, repo_root):
         page.on("requestfailed", lambda r: failed.append(r.url))
         page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(served) else None)
         page.goto(f"{served}/index.html")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("networkidle", timeout=PAGE_TIMEOUT_MS)
         assert "Deriving Deep Learning" in page.title()
         assert page.locator("table").count() >= 1, "the index shows the notebook table"
         page.screenshot(path=str(shots / "site_index.png"))
         page.goto(f"{served}/notebooks/{notebook}.html")
-        page.wait_for_selector("mjx-container svg", timeout=30_000)
+        page.wait_for_selector("mjx-container svg", timeout=PAGE_TIMEOUT_MS)
         rendered = page.locator("mjx-container").count()
         assert rendered >= 5, f"only {rendered} formulas rendered"
         assert page.locator("img").count() >= 1, "figures from the committed outputs are shown"
